@@ -1,0 +1,3 @@
+package feeds
+
+import _ "github.com/gorilla/websocket" // the transport; used by server.go and client.go
