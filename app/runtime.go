@@ -1,0 +1,209 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"onescreen/cache"
+	"onescreen/city"
+	"onescreen/feeds"
+	"onescreen/feeds/sim"
+)
+
+// Options configure the data path; main fills them from flags.
+type Options struct {
+	DataDir    string        // where the cache lives; "" → DefaultDataDir()
+	FeedURL    string        // ws:// or wss:// feed server; "" → the embedded demo
+	Token      string        // bearer token for the feed server
+	CAFile     string        // PEM file of the site CA for wss://
+	Retention  time.Duration // how long readings are kept (0 → 30 days)
+	StaleAfter time.Duration // when a connected feed's data counts as stale
+	MaxBackoff time.Duration // longest wait between reconnection attempts (0 → the client's default)
+
+	DemoScale    int           // demo: station count multiplier
+	DemoInterval time.Duration // demo: reporting period
+	DemoSeed     int64         // demo: incident seed (0 → from the clock)
+}
+
+// DefaultDataDir is the user's application data directory for onescreen:
+// $XDG_DATA_HOME/onescreen (~/.local/share/onescreen) on Linux and the BSDs,
+// ~/Library/Application Support/onescreen on macOS, %LocalAppData%\onescreen
+// on Windows.
+func DefaultDataDir() (string, error) {
+	switch runtime.GOOS {
+	case "windows":
+		if d := os.Getenv("LocalAppData"); d != "" {
+			return filepath.Join(d, "onescreen"), nil
+		}
+	case "darwin":
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("data directory: %w", err)
+		}
+		return filepath.Join(home, "Library", "Application Support", "onescreen"), nil
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "onescreen"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("data directory: %w", err)
+	}
+	return filepath.Join(home, ".local", "share", "onescreen"), nil
+}
+
+// Runtime is the running data path: feed client → ingest → cache.
+type Runtime struct {
+	Opts   Options
+	DB     *cache.DB
+	Ingest *Ingest
+	Client *feeds.Client
+	Demo   *Demo // the in-process demo server, when no feed URL was given
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	errMu  sync.Mutex
+	err    error
+}
+
+// Start opens the cache, starts the demo feed server when no feed URL is
+// given, and connects the feed client. The data path runs until Close.
+func Start(ctx context.Context, opts Options) (*Runtime, error) {
+	if opts.DataDir == "" {
+		d, err := DefaultDataDir()
+		if err != nil {
+			return nil, err
+		}
+		opts.DataDir = d
+	}
+	db, err := cache.Open(opts.DataDir, cache.Options{Retention: opts.Retention})
+	if err != nil {
+		return nil, fmt.Errorf("open cache in %s: %w", opts.DataDir, err)
+	}
+	rt := &Runtime{Opts: opts, DB: db}
+	ok := false
+	defer func() {
+		if !ok {
+			rt.Close()
+		}
+	}()
+	if rt.Ingest, err = NewIngest(db, opts.StaleAfter); err != nil {
+		return nil, fmt.Errorf("read cache: %w", err)
+	}
+	ctx, rt.cancel = context.WithCancel(ctx)
+
+	url := opts.FeedURL
+	if url == "" {
+		rt.Demo, err = StartDemo(ctx, DemoOptions{Token: opts.Token, Scale: opts.DemoScale, Interval: opts.DemoInterval, Seed: opts.DemoSeed})
+		if err != nil {
+			return nil, err
+		}
+		url = rt.Demo.URL
+	}
+	v := feeds.NewValidator()
+	for _, st := range rt.Ingest.KnownStations() {
+		v.Know(st)
+	}
+	rt.Client, err = feeds.NewClient(feeds.ClientConfig{
+		URL: url, Token: opts.Token, CAFile: opts.CAFile, Feeds: city.Feeds,
+		Cursors: rt.Ingest.Cursors, Handler: rt.Ingest, Validator: v, MaxBackoff: opts.MaxBackoff,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("feed client: %w", err)
+	}
+	rt.goRun(func() error { return rt.Ingest.Run(ctx) })
+	rt.goRun(func() error { return rt.Client.Run(ctx) })
+	ok = true
+	return rt, nil
+}
+
+func (rt *Runtime) goRun(fn func() error) {
+	rt.wg.Add(1)
+	go func() {
+		defer rt.wg.Done()
+		if err := fn(); err != nil && !errors.Is(err, context.Canceled) {
+			rt.errMu.Lock()
+			if rt.err == nil {
+				rt.err = err
+			}
+			rt.errMu.Unlock()
+		}
+	}()
+}
+
+// Close stops the client and the demo, commits what was received and closes
+// the cache.
+func (rt *Runtime) Close() error {
+	if rt.cancel != nil {
+		rt.cancel()
+	}
+	rt.wg.Wait()
+	if rt.Demo != nil {
+		rt.Demo.Close()
+	}
+	var err error
+	if rt.DB != nil {
+		err = rt.DB.Close()
+	}
+	rt.errMu.Lock()
+	defer rt.errMu.Unlock()
+	return errors.Join(rt.err, err)
+}
+
+// DemoOptions configure the embedded demo feed server.
+type DemoOptions struct {
+	Token    string
+	Scale    int
+	Interval time.Duration
+	Seed     int64
+}
+
+// Demo is the demo district's feed server, run in-process on a loopback
+// port so that the demo laptop runs the same code path as the centre.
+type Demo struct {
+	URL    string
+	Server *feeds.Server
+	http   *http.Server
+	done   chan struct{}
+}
+
+// StartDemo serves the simulated Huangpu district on 127.0.0.1.
+func StartDemo(ctx context.Context, o DemoOptions) (*Demo, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("demo feed server: %w", err)
+	}
+	srv := feeds.NewServer(feeds.ServerConfig{Token: o.Token})
+	seed := o.Seed
+	if seed == 0 {
+		seed = time.Now().UnixNano()
+	}
+	s := sim.New(sim.Config{Scale: o.Scale, Interval: o.Interval, Seed: seed})
+	d := &Demo{
+		URL:    "ws://" + ln.Addr().String() + feeds.StreamPath,
+		Server: srv,
+		http:   &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second},
+		done:   make(chan struct{}),
+	}
+	go func() { _ = d.http.Serve(ln) }()
+	go func() {
+		defer close(d.done)
+		_ = s.Run(ctx, srv)
+	}()
+	return d, nil
+}
+
+// Close stops the demo server.
+func (d *Demo) Close() {
+	_ = d.Server.Close()
+	_ = d.http.Close()
+	<-d.done
+}
