@@ -13,7 +13,7 @@ import (
 )
 
 //go:generate go run genicon.go
-//go:generate go test -run TestGenerateGeo -update-geo .
+//go:generate go test -tags ci,migrated_fynedo -run TestGenerateGeo -update-geo .
 
 //go:embed fonts/NotoSansSC-Regular.otf
 var fontRegular []byte
