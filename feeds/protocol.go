@@ -1,11 +1,14 @@
 // Package feeds speaks the onescreen feed protocol (docs/protocol.md): JSON
 // messages over a websocket at /v1/stream. It holds the wire types, the
 // decoder and validator, the feed server used by cmd/cityfeed and by the
-// embedded demo, the demo district simulator, and the resumable client.
+// embedded demo, and the resumable client. The demo district simulator is
+// in feeds/sim.
 package feeds
 
 import (
 	"encoding/json"
+	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -32,6 +35,49 @@ const (
 	TypeAction    = "action"
 )
 
+// TypeBatch carries several messages in one websocket frame, in order.
+// Either side may send it; a batch never contains a batch.
+const TypeBatch = "batch"
+
+// Error codes carried in an error message's "code".
+const (
+	CodeBadMessage        = "bad_message"        // malformed JSON, wrong types, unknown or missing fields
+	CodeBadVersion        = "bad_version"        // "v" is not ProtocolVersion
+	CodeUnknownType       = "unknown_type"       // "type" names no message type
+	CodeUnexpectedType    = "unexpected_type"    // a type the server only sends
+	CodeUnknownFeed       = "unknown_feed"       // subscribe named a feed the server does not offer
+	CodeAlreadySubscribed = "already_subscribed" // a second subscribe on one connection
+	CodeBadAction         = "bad_action"         // an action that fails validation; it is not acknowledged
+)
+
+// Limits of the protocol. A sender must stay inside them; a receiver
+// rejects what does not.
+const (
+	// DefaultClientReadLimit is the largest frame, in bytes, a server may
+	// send and a client must accept.
+	DefaultClientReadLimit = 1 << 20
+	// DefaultServerReadLimit is the largest frame, in bytes, a server
+	// accepts from a client unless configured otherwise.
+	DefaultServerReadLimit = 64 << 10
+	// MaxBatchMessages is the most messages one batch may carry.
+	MaxBatchMessages = 1024
+	// MaxIDLen is the longest station or action id, in bytes.
+	MaxIDLen = 128
+	// MaxNameLen is the longest station name, in bytes.
+	MaxNameLen = 256
+	// MaxAttrs is the most static attributes one station may carry.
+	MaxAttrs = 32
+	// MaxAttrLen is the longest attribute key or value, in bytes.
+	MaxAttrLen = 256
+	// MaxValues is the most parameters one reading may carry.
+	MaxValues = 32
+	// MaxPolygonVertices is the most vertices a zone polygon may have,
+	// over all its rings.
+	MaxPolygonVertices = 4096
+	// MaxTextLen is the longest free text (an action's note), in bytes.
+	MaxTextLen = 2048
+)
+
 // Envelope is the common shape of every message; fields that a type does
 // not use stay empty. Decoding is strict: see Decode.
 type Envelope struct {
@@ -39,11 +85,13 @@ type Envelope struct {
 	Type string `json:"type"`
 
 	// hello / heartbeat
-	Epoch  string            `json:"epoch,omitempty"`
-	Server string            `json:"server,omitempty"`
-	Feeds  []string          `json:"feeds,omitempty"`
-	Latest map[string]uint64 `json:"latest,omitempty"` // newest seq per feed
-	Time   *time.Time        `json:"time,omitempty"`
+	Epoch       string            `json:"epoch,omitempty"`
+	Server      string            `json:"server,omitempty"`
+	Feeds       []string          `json:"feeds,omitempty"`
+	Latest      map[string]uint64 `json:"latest,omitempty"` // newest seq per feed
+	Time        *time.Time        `json:"time,omitempty"`
+	HeartbeatMS int64             `json:"heartbeat_ms,omitempty"` // hello: the heartbeat period in milliseconds
+	ReadLimit   int64             `json:"read_limit,omitempty"`   // hello: the largest client frame the server accepts, in bytes
 
 	// station
 	Station *WireStation `json:"station,omitempty"`
@@ -57,12 +105,17 @@ type Envelope struct {
 	// subscribe
 	Subscribe map[string]Cursor `json:"subscribe,omitempty"`
 
-	// action / action_ack
+	// action / action_ack / error about an action
 	Action *WireAction `json:"action,omitempty"`
 	ID     string      `json:"id,omitempty"`
 
 	// error
 	Error string `json:"error,omitempty"`
+	Code  string `json:"code,omitempty"`
+	Feed  string `json:"feed,omitempty"` // the feed an error is about, if any
+
+	// batch
+	Messages []json.RawMessage `json:"messages,omitempty"`
 }
 
 // WireStation describes a station. Geometry is GeoJSON (RFC 7946, WGS-84):
@@ -89,9 +142,41 @@ type WireReading struct {
 
 // WireValue is a number with its unit.
 type WireValue struct {
-	V    json.Number `json:"v"`
-	Unit string      `json:"unit"`
+	V    Number `json:"v"`
+	Unit string `json:"unit"`
 }
+
+// Number is a JSON number kept as its literal text, so that a value too big
+// for a float64 (1e999) reaches the validator and is refused by name. A
+// quoted string or null is refused when decoding.
+type Number string
+
+// UnmarshalJSON accepts only a JSON number literal.
+func (n *Number) UnmarshalJSON(b []byte) error {
+	if len(b) == 0 || !(b[0] == '-' || (b[0] >= '0' && b[0] <= '9')) {
+		return fmt.Errorf("value must be a JSON number, got %.40s", b)
+	}
+	*n = Number(b)
+	return nil
+}
+
+// MarshalJSON writes the literal. A literal that is not a finite number
+// (empty, NaN, an infinity, out of float64 range) is an error.
+func (n Number) MarshalJSON() ([]byte, error) {
+	if len(n) == 0 || !(n[0] == '-' || (n[0] >= '0' && n[0] <= '9')) {
+		return nil, fmt.Errorf("number %q is not a JSON number", string(n))
+	}
+	if _, err := strconv.ParseFloat(string(n), 64); err != nil {
+		return nil, fmt.Errorf("number %q: %w", string(n), err)
+	}
+	return []byte(n), nil
+}
+
+// Float64 parses the number.
+func (n Number) Float64() (float64, error) { return strconv.ParseFloat(string(n), 64) }
+
+// NumberOf formats v as the shortest literal that reads back as v.
+func NumberOf(v float64) Number { return Number(strconv.FormatFloat(v, 'g', -1, 64)) }
 
 // WireGap tells a client that readings From..To (inclusive) of a feed are
 // no longer held by the server.
