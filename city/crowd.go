@@ -13,6 +13,10 @@ import (
 // the bands here are those in common professional use: G. K. Still's
 // density bands and J. J. Fruin's levels of service, all in persons/m².
 
+// minWalkableArea is the smallest zone area accepted, m²: anything smaller
+// is a drawing error (collinear or repeated points), not a crowd zone.
+const minWalkableArea = 1.0
+
 // WalkableArea returns the area of a zone polygon (WGS-84 lon/lat) in
 // square metres on the Earth's surface; holes (obstacles, buildings) are
 // subtracted. The area is computed from the geometry, never typed in.
@@ -31,8 +35,8 @@ func WalkableArea(p orb.Polygon) (float64, error) {
 		}
 	}
 	a := geo.Area(p)
-	if !(a > 0) {
-		return 0, fmt.Errorf("walkable area: polygon encloses no area (%v m²)", a)
+	if !(a >= minWalkableArea) {
+		return 0, fmt.Errorf("walkable area: polygon encloses %.3g m², less than %v m² (degenerate or self-cancelling rings)", a, minWalkableArea)
 	}
 	return a, nil
 }
