@@ -11,9 +11,9 @@ import (
 // hjRow is one row of the HJ 633 breakpoint table as printed in the
 // standard (and docs/standards.md); -1 where a column stops.
 type hjRow struct {
-	iaqi                                                 float64
+	iaqi                                                float64
 	so224, so21, no224, no21, pm10, co24, co1, o31, o38 float64
-	pm25                                                 float64
+	pm25                                                float64
 }
 
 // hjTable transcribes the table row by row. Rows at IAQI 100 differ by
@@ -314,7 +314,7 @@ func TestMissingPollutantRule(t *testing.T) {
 		avail bool
 		aqi   int
 	}{
-		{"2026 low is NA", 50, Edition2026, false, 0},      // 50+50/25×15 = 80
+		{"2026 low is NA", 50, Edition2026, false, 0},         // 50+50/25×15 = 80
 		{"2026 exactly 100 is NA", 60, Edition2026, false, 0}, // IAQI 100, not > 100
 		{"2026 101 published", 61, Edition2026, true, 101},    // 100.9 → 101
 		{"2026 high published", 100, Edition2026, true, 137},  // 136.36 → 137

@@ -121,11 +121,11 @@ func TestTimeToCapacity(t *testing.T) {
 	}{
 		{1000, 2500, 100, 15 * time.Minute, true},
 		{1000, 2500, 7, 3*time.Hour + 34*time.Minute + 17*time.Second, true}, // 1500/7 min
-		{72000, 72000, 0, 0, true},  // at capacity now
-		{80000, 72000, 500, 0, true}, // over capacity
-		{1000, 2500, 0, 0, false},    // nobody entering: never
-		{1000, 2500, -20, 0, false},  // net outflow: never
-		{1000, 0, 10, 0, false},      // no capacity
+		{72000, 72000, 0, 0, true},                                           // at capacity now
+		{80000, 72000, 500, 0, true},                                         // over capacity
+		{1000, 2500, 0, 0, false},                                            // nobody entering: never
+		{1000, 2500, -20, 0, false},                                          // net outflow: never
+		{1000, 0, 10, 0, false},                                              // no capacity
 		{math.NaN(), 2500, 10, 0, false},
 	}
 	for _, tt := range tests {
