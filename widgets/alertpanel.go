@@ -14,40 +14,36 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"onescreen/city"
 )
 
-// Workflow steps the alert panel's action bar offers, in the order of the
-// 一网统管 workflow: raise → acknowledge → dispatch → resolve → verify →
-// close, and a comment at any time. AlertRow.Actions lists those allowed.
-const (
-	StepAcknowledge = "acknowledge"
-	StepDispatch    = "dispatch"
-	StepResolve     = "resolve"
-	StepVerify      = "verify"
-	StepClose       = "close"
-	StepComment     = "comment"
-)
-
-// AlertSteps lists the action bar's steps in button order.
-var AlertSteps = []string{StepAcknowledge, StepDispatch, StepResolve, StepVerify, StepClose, StepComment}
+// AlertSteps lists the officer's workflow steps in the order of the action
+// bar's buttons (the order of 一网统管: acknowledge → dispatch → resolve →
+// verify → close, and a comment at any time). AlertRow.Actions says which
+// of them an alert allows now.
+var AlertSteps = []city.StepKind{
+	city.StepAcknowledge, city.StepDispatch, city.StepResolve,
+	city.StepVerify, city.StepClose, city.StepComment,
+}
 
 // stepLabel is the translated text of a step's button.
-func stepLabel(step string) string {
+func stepLabel(step city.StepKind) string {
 	switch step {
-	case StepAcknowledge:
+	case city.StepAcknowledge:
 		return lang.L("Acknowledge")
-	case StepDispatch:
+	case city.StepDispatch:
 		return lang.L("Dispatch…")
-	case StepResolve:
+	case city.StepResolve:
 		return lang.L("Resolve…")
-	case StepVerify:
+	case city.StepVerify:
 		return lang.L("Verify")
-	case StepClose:
+	case city.StepClose:
 		return lang.L("Close alert")
-	case StepComment:
+	case city.StepComment:
 		return lang.L("Comment…")
 	}
-	return step
+	return string(step)
 }
 
 // AlertRow is one alert as the panel lists it. Text arrives formatted and
@@ -59,15 +55,15 @@ type AlertRow struct {
 	StateText    string // workflow state, e.g. "待确认"
 	Team         string // assigned team; empty when none
 	Age          string // time since raised, e.g. "12 min"
-	Severity     int    // SeverityInfo..SeverityCritical
+	Severity     city.Severity
 	SeverityText string // e.g. "严重"
 	Raised       time.Time
 	Acknowledged bool
-	Closed       bool     // closed or cleared: hidden unless "show closed" is on
-	Flash        bool     // a new critical alert not yet acknowledged: the row flashes
-	Comments     int      // number of comments
-	Actions      []string // steps allowed now (Step… constants), from the workflow
-	Escalated    bool     // left unacknowledged too long: marked
+	Closed       bool            // closed or cleared: hidden unless "show closed" is on
+	Flash        bool            // a new critical alert not yet acknowledged: the row flashes
+	Comments     int             // number of comments
+	Actions      []city.StepKind // officer's steps allowed now, from the workflow
+	Escalated    bool            // left unacknowledged too long: marked
 }
 
 // pinned reports whether the row belongs in the top group: open and not yet
@@ -75,7 +71,7 @@ type AlertRow struct {
 func (a AlertRow) pinned() bool { return !a.Closed && !a.Acknowledged }
 
 // allows reports whether step is among the row's allowed actions.
-func (a AlertRow) allows(step string) bool { return slices.Contains(a.Actions, step) }
+func (a AlertRow) allows(step city.StepKind) bool { return slices.Contains(a.Actions, step) }
 
 // alertGroup ranks the three groups of the list: unacknowledged, then
 // acknowledged and open, then closed.
@@ -144,7 +140,7 @@ type AlertPanel struct {
 	OnSelect func(alertID string) `json:"-"`
 	// OnAction is called when the officer presses a step's button; the app
 	// opens whatever dialog the step needs (team, note).
-	OnAction func(alertID, step string) `json:"-"`
+	OnAction func(alertID string, step city.StepKind) `json:"-"`
 
 	all        []AlertRow
 	visible    []AlertRow
@@ -293,7 +289,7 @@ func (p *AlertPanel) tapped(i widget.ListItemID) {
 }
 
 // act handles an action button.
-func (p *AlertPanel) act(step string) {
+func (p *AlertPanel) act(step city.StepKind) {
 	row, ok := p.SelectedAlert()
 	if !ok || !row.allows(step) {
 		return
@@ -309,7 +305,7 @@ func severityCounts(rows []AlertRow) (perSeverity [severityLevels]int, unacknowl
 		if r.Closed {
 			continue
 		}
-		perSeverity[clampSeverity(r.Severity)]++
+		perSeverity[severityIndex(r.Severity)]++
 		if !r.Acknowledged {
 			unacknowledged++
 		}
@@ -318,13 +314,13 @@ func severityCounts(rows []AlertRow) (perSeverity [severityLevels]int, unacknowl
 }
 
 // severityName is the header's name for a severity.
-func severityName(sev int) string {
+func severityName(sev city.Severity) string {
 	switch clampSeverity(sev) {
-	case SeverityCritical:
+	case city.SeverityCritical:
 		return lang.L("Critical")
-	case SeverityMajor:
+	case city.SeverityMajor:
 		return lang.L("Major")
-	case SeverityMinor:
+	case city.SeverityMinor:
 		return lang.L("Minor")
 	default:
 		return lang.L("Info")
@@ -339,11 +335,11 @@ func (p *AlertPanel) CreateRenderer() fyne.WidgetRenderer {
 	// Header: a chip per severity (most severe first), the unacknowledged
 	// count and the "show closed" toggle.
 	chips := container.NewHBox()
-	for sev := SeverityCritical; sev >= SeverityInfo; sev-- {
-		sw := canvas.NewRectangle(SeverityColor(sev))
-		r.swatches[sev] = sw
-		r.counts[sev] = canvas.NewText("", nil)
-		chips.Add(container.NewHBox(container.NewCenter(sw), r.counts[sev]))
+	for sev := city.SeverityCritical; sev >= city.SeverityInfo; sev-- {
+		i := severityIndex(sev)
+		r.swatches[i] = canvas.NewRectangle(SeverityColor(sev))
+		r.counts[i] = canvas.NewText("", nil)
+		chips.Add(container.NewHBox(container.NewCenter(r.swatches[i]), r.counts[i]))
 	}
 	r.unacked = canvas.NewText("", nil)
 	r.unacked.TextStyle.Bold = true
@@ -410,14 +406,15 @@ func (r *alertPanelRenderer) Refresh() {
 	text := th.Size(theme.SizeNameText)
 
 	per, unacked := severityCounts(p.all)
-	for sev := range severityLevels {
-		r.swatches[sev].SetMinSize(fyne.NewSquareSize(text * 0.8))
-		r.swatches[sev].CornerRadius = text * 0.2
-		c := r.counts[sev]
-		c.Text = severityName(sev) + " " + strconv.Itoa(per[sev])
+	for _, sev := range city.Severities {
+		i := severityIndex(sev)
+		r.swatches[i].SetMinSize(fyne.NewSquareSize(text * 0.8))
+		r.swatches[i].CornerRadius = text * 0.2
+		c := r.counts[i]
+		c.Text = severityName(sev) + " " + strconv.Itoa(per[i])
 		c.TextSize = text
 		c.Color = fg
-		if per[sev] == 0 {
+		if per[i] == 0 {
 			c.Color = staleColor(th)
 		}
 		c.Refresh()
@@ -426,7 +423,7 @@ func (r *alertPanelRenderer) Refresh() {
 	r.unacked.TextSize = text * 1.15
 	r.unacked.Color = fg
 	if unacked > 0 {
-		r.unacked.Color = SeverityColor(SeverityCritical)
+		r.unacked.Color = SeverityColor(city.SeverityCritical)
 	}
 	r.unacked.Refresh()
 	if r.showClosed.Checked != p.showClosed {
@@ -450,7 +447,7 @@ func (r *alertPanelRenderer) Refresh() {
 		first := true
 		for i, step := range AlertSteps {
 			imp := widget.MediumImportance
-			if first && row.allows(step) && step != StepComment {
+			if first && row.allows(step) && step != city.StepComment {
 				imp, first = widget.HighImportance, false
 			}
 			if r.buttons[i].Importance != imp {
@@ -619,7 +616,7 @@ func (r *alertRowRenderer) Refresh() {
 
 	r.escalated.Text = lang.L("Escalated")
 	r.escalated.TextSize = text
-	r.escalated.Color = SeverityColor(SeverityCritical)
+	r.escalated.Color = SeverityColor(city.SeverityCritical)
 	if v.flash {
 		r.escalated.Color = titleColor
 	}

@@ -24,6 +24,18 @@ const (
 	BadgeLive                       // data flows on time (green)
 )
 
+// String gives "offline", "degraded" or "live".
+func (s BadgeState) String() string {
+	switch s {
+	case BadgeLive:
+		return "live"
+	case BadgeDegraded:
+		return "degraded"
+	default:
+		return "offline"
+	}
+}
+
 // Color is the fill of the state's pill: green, amber or red.
 func (s BadgeState) Color() color.NRGBA {
 	switch s {
@@ -33,6 +45,19 @@ func (s BadgeState) Color() color.NRGBA {
 		return colorDegraded
 	default:
 		return colorOffline
+	}
+}
+
+// themed is the state's fill in theme th: the theme's badge colour when it
+// defines one, else Color.
+func (s BadgeState) themed(th fyne.Theme) color.NRGBA {
+	switch s {
+	case BadgeLive:
+		return thColorOr(th, colorNameLive, colorLive)
+	case BadgeDegraded:
+		return thColorOr(th, colorNameDegraded, colorDegraded)
+	default:
+		return thColorOr(th, colorNameOffline, colorOffline)
 	}
 }
 
@@ -224,7 +249,7 @@ func (r *feedBadgeRenderer) Refresh() {
 	r.name.Text = s.Feed
 	r.name.Color = fg
 
-	fill := s.State.Color()
+	fill := s.State.themed(th)
 	r.pill.FillColor = fill
 	r.pill.CornerRadius = size // a pill: round ends
 	r.state.Text = s.StateText
@@ -243,9 +268,10 @@ func (r *feedBadgeRenderer) Refresh() {
 
 	r.rejected.Text = lang.L("rejected") + " " + strconv.Itoa(s.Rejected)
 	if s.Rejected > 0 {
-		r.rejectedFill.FillColor = colorDegraded
+		amber := BadgeDegraded.themed(th)
+		r.rejectedFill.FillColor = amber
 		r.rejectedFill.Hidden = false
-		r.rejected.Color = TextColorOn(colorDegraded)
+		r.rejected.Color = TextColorOn(amber)
 		r.rejected.TextStyle.Bold = true
 	} else {
 		r.rejectedFill.Hidden = true

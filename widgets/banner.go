@@ -85,9 +85,9 @@ type bannerRenderer struct {
 
 func (r *bannerRenderer) fill() color.NRGBA {
 	if r.banner.level >= BannerCritical {
-		return colorOffline
+		return BadgeOffline.themed(r.banner.Theme())
 	}
-	return colorDegraded
+	return BadgeDegraded.themed(r.banner.Theme())
 }
 
 func (r *bannerRenderer) MinSize() fyne.Size {

@@ -647,10 +647,6 @@ func textPool(pool []*canvas.Text, n int) []*canvas.Text {
 	return pool[:n]
 }
 
-func nrgbaOf(c color.Color) color.NRGBA {
-	return color.NRGBAModel.Convert(c).(color.NRGBA)
-}
-
 // chartFillRect paints r (clipped to the image) with c, blending when c is
 // translucent.
 func chartFillRect(img *image.NRGBA, r image.Rectangle, c color.NRGBA) {

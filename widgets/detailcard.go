@@ -246,7 +246,7 @@ func (r *detailCardRenderer) tableCells(th fyne.Theme, size float32) []fyne.Canv
 			label, value, age = grey, grey, grey
 			mark, markColor = lang.L("stale"), grey
 		case v.Late:
-			mark, markColor = lang.L("arrived late"), colorDegraded
+			mark, markColor = lang.L("arrived late"), BadgeDegraded.themed(th)
 		}
 		val := v.Value
 		if v.Unit != "" {

@@ -5,18 +5,13 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
+
+	"onescreen/city"
 )
 
-// Alert severities as the widgets receive them: 0 info up to 3 critical.
-const (
-	SeverityInfo     = 0 // for information, nothing to do
-	SeverityMinor    = 1 // a limit is exceeded slightly
-	SeverityMajor    = 2 // a limit is exceeded clearly
-	SeverityCritical = 3 // act now; flashes until acknowledged
-)
-
-// severityLevels is how many severities there are (info..critical).
-const severityLevels = SeverityCritical + 1
+// severityLevels is how many severities there are (city.SeverityInfo up to
+// city.SeverityCritical).
+const severityLevels = int(city.SeverityCritical - city.SeverityInfo + 1)
 
 // Colours of the national AQI categories (HJ 633-2012), from 优 to 严重污染.
 var (
@@ -42,15 +37,15 @@ var (
 
 // SeverityColor returns the colour of an alert severity, consistent with the
 // national AQI colours: info a calm blue, minor yellow (#FFFF00), major
-// orange (#FF7E00) and critical red (#FF0000). Values outside 0..3 are
-// clamped, so a bad severity is drawn as the nearest real one.
-func SeverityColor(sev int) color.NRGBA {
+// orange (#FF7E00) and critical red (#FF0000). Severities outside the known
+// range are clamped, so a bad severity is drawn as the nearest real one.
+func SeverityColor(sev city.Severity) color.NRGBA {
 	switch clampSeverity(sev) {
-	case SeverityMinor:
+	case city.SeverityMinor:
 		return aqiYellow
-	case SeverityMajor:
+	case city.SeverityMajor:
 		return aqiOrange
-	case SeverityCritical:
+	case city.SeverityCritical:
 		return aqiRed
 	default:
 		return severityInfoBlue
@@ -90,14 +85,14 @@ func TextColorOn(fill color.Color) color.NRGBA {
 	return colorOnDark
 }
 
-func clampSeverity(sev int) int {
-	if sev < SeverityInfo {
-		return SeverityInfo
-	}
-	if sev > SeverityCritical {
-		return SeverityCritical
-	}
-	return sev
+// clampSeverity maps an unknown severity onto the nearest known one.
+func clampSeverity(sev city.Severity) city.Severity {
+	return min(max(sev, city.SeverityInfo), city.SeverityCritical)
+}
+
+// severityIndex is sev's place in per-severity arrays, 0 for info.
+func severityIndex(sev city.Severity) int {
+	return int(clampSeverity(sev) - city.SeverityInfo)
 }
 
 // thColor looks a colour up in the theme a widget is drawn with.
@@ -113,7 +108,34 @@ func currentVariant() fyne.ThemeVariant {
 	return theme.VariantDark
 }
 
+// Colour names the app's theme may define (see the assets package); when
+// the theme does not, the widgets use their own colours.
+const (
+	colorNameStale    fyne.ThemeColorName = "onescreen.stale"
+	colorNameLive     fyne.ThemeColorName = "onescreen.badge.live"
+	colorNameDegraded fyne.ThemeColorName = "onescreen.badge.degraded"
+	colorNameOffline  fyne.ThemeColorName = "onescreen.badge.offline"
+)
+
+// thColorOr asks the theme for a colour it may not define, with fallback
+// for a theme that does not.
+func thColorOr(th fyne.Theme, name fyne.ThemeColorName, fallback color.NRGBA) color.NRGBA {
+	c := th.Color(name, currentVariant())
+	if c == nil {
+		return fallback
+	}
+	if n := nrgbaOf(c); n.A != 0 {
+		return n
+	}
+	return fallback
+}
+
 // staleColor is the colour of stale data that is still shown.
 func staleColor(th fyne.Theme) color.Color {
-	return thColor(th, theme.ColorNameDisabled)
+	return thColorOr(th, colorNameStale, nrgbaOf(thColor(th, theme.ColorNameDisabled)))
+}
+
+// nrgbaOf converts any colour to non-premultiplied RGBA.
+func nrgbaOf(c color.Color) color.NRGBA {
+	return color.NRGBAModel.Convert(c).(color.NRGBA)
 }
