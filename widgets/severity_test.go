@@ -21,7 +21,7 @@ func TestSeverityColor(t *testing.T) {
 		{city.SeverityMinor, color.NRGBA{0xFF, 0xFF, 0x00, 0xFF}},
 		{city.SeverityMajor, color.NRGBA{0xFF, 0x7E, 0x00, 0xFF}},
 		{city.SeverityCritical, color.NRGBA{0xFF, 0x00, 0x00, 0xFF}},
-		{0, severityInfoBlue},                                     // unknown, below: nearest is info
+		{0, severityInfoBlue},                                      // unknown, below: nearest is info
 		{city.SeverityCritical + 3, color.NRGBA{0xFF, 0, 0, 0xFF}}, // unknown, above: critical
 	}
 	for _, tt := range tests {
