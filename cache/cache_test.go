@@ -820,3 +820,26 @@ func TestClassify(t *testing.T) {
 		t.Error("classify changed an unrelated error")
 	}
 }
+
+// The O_EXCL lock used where flock is missing (Windows) also keeps a second
+// holder out and lets go on release.
+func TestExclusiveLockFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), LockName)
+	first, err := lockExcl(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lockExcl(path); !errors.Is(err, ErrLocked) {
+		t.Fatalf("second lock = %v, want ErrLocked", err)
+	}
+	if err := first.release(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := lockExcl(path)
+	if err != nil {
+		t.Fatalf("lock after release: %v", err)
+	}
+	if err := again.release(); err != nil {
+		t.Fatal(err)
+	}
+}

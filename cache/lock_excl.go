@@ -1,5 +1,3 @@
-//go:build !(linux || darwin || freebsd || netbsd || openbsd || dragonfly)
-
 package cache
 
 import (
@@ -10,15 +8,15 @@ import (
 	"strconv"
 )
 
-// dirLock is a lock file created with O_EXCL and held open while the cache
-// is open, for systems without flock(2).
-type dirLock struct {
+// exclLock is a lock file created with O_EXCL and held open while the
+// cache is open: the lock of systems without flock(2), such as Windows.
+type exclLock struct {
 	f    *os.File
 	path string
 }
 
-// lockDir takes the lock at path or fails with ErrLocked.
-func lockDir(path string) (*dirLock, error) {
+// lockExcl takes the lock at path or fails with ErrLocked.
+func lockExcl(path string) (*exclLock, error) {
 	if runtime.GOOS == "windows" {
 		// Windows refuses to delete a file another process holds open, so
 		// this removes only a lock left behind by a crashed instance.
@@ -32,11 +30,11 @@ func lockDir(path string) (*dirLock, error) {
 		return nil, fmt.Errorf("lock file: %w", err)
 	}
 	_, _ = f.WriteString(strconv.Itoa(os.Getpid()) + "\n")
-	return &dirLock{f: f, path: path}, nil
+	return &exclLock{f: f, path: path}, nil
 }
 
 // release closes and removes the lock file.
-func (l *dirLock) release() error {
+func (l *exclLock) release() error {
 	if l == nil || l.f == nil {
 		return nil
 	}

@@ -74,6 +74,9 @@ func (db *DB) query(what, q string, scan func(*sql.Rows) error, args ...any) err
 	}
 	rows, err := rdb.Query(q, args...)
 	if err != nil {
+		if db.closed.Load() {
+			err = ErrClosed // closed while the query started
+		}
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()

@@ -103,6 +103,9 @@ func (w *writer) retainStep() (deleted int64, err error) {
 		return 0, err
 	}
 	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("retention: %v", p)
+		}
 		if err != nil {
 			_ = tx.Rollback()
 			deleted = 0

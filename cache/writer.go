@@ -420,16 +420,16 @@ func (w *writer) commit(reqs []request) error {
 
 // tryCommit stores reqs in one transaction and rolls it back on failure.
 func (w *writer) tryCommit(reqs []request) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("writer: %v", p)
-		}
-	}()
 	tx, err := w.db.wdb.Begin()
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer func() {
+		// A bug must not take the district's cache down: it fails this
+		// transaction like any other error.
+		if p := recover(); p != nil {
+			err = fmt.Errorf("writer: %v", p)
+		}
 		for i := range w.tx {
 			w.tx[i] = nil
 		}
