@@ -118,12 +118,14 @@ var (
 	ErrLocked = errors.New("cache is in use by another onescreen instance")
 	// ErrClosed: the DB has been closed.
 	ErrClosed = errors.New("cache is closed")
+	// ErrReadOnly: the DB was opened with OpenReadOnly and cannot store.
+	ErrReadOnly = errors.New("cache is open read-only")
 )
 
 // Options tune a DB; the zero value gives the defaults.
 type Options struct {
 	Retention     time.Duration    // how long readings are kept; 0 means DefaultRetention
-	MaxBatch      int              // most readings per transaction; 0 means DefaultMaxBatch
+	MaxBatch      int              // most readings per transaction (a single Batch is never split); 0 means DefaultMaxBatch
 	FlushInterval time.Duration    // most time a submitted batch waits; 0 means DefaultFlushInterval
 	Now           func() time.Time // clock for retention and received times; nil means time.Now
 
@@ -185,6 +187,7 @@ type Batch struct {
 type DB struct {
 	dir, path string
 	opt       Options
+	readOnly  bool // opened by OpenReadOnly: no lock, no writer
 	lock      *dirLock
 	wdb       *sql.DB // one connection, used only by the writer goroutine
 	rdb       *sql.DB // read-only connections for queries
@@ -227,6 +230,47 @@ func Open(dir string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("open cache %s: %w", db.path, err)
 	}
 	return db, nil
+}
+
+// OpenReadOnly opens an existing cache in dir for queries only, without
+// taking the directory's lock, so that a tool (an export) can read while the
+// application runs. Submit, Flush and Retain return ErrReadOnly. The cache
+// must have been created (and migrated) by Open.
+func OpenReadOnly(dir string) (*DB, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open cache %s: %w", dir, err)
+	}
+	db := &DB{dir: abs, path: filepath.Join(abs, FileName), readOnly: true}
+	if err := db.openReadOnly(); err != nil {
+		db.closeHandles()
+		return nil, fmt.Errorf("open cache %s read-only: %w", db.path, err)
+	}
+	return db, nil
+}
+
+func (db *DB) openReadOnly() error {
+	exists, err := checkHeader(db.path)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return fmt.Errorf("no cache here: %w", os.ErrNotExist)
+	}
+	db.rdb = sql.OpenDB(connector{dsn: dsn(db.path, true), drv: &sqlite3.SQLiteDriver{}})
+	db.rdb.SetMaxOpenConns(readerConns)
+	db.rdb.SetMaxIdleConns(readerConns)
+	s, err := readState(db.rdb)
+	if err != nil {
+		return classify(err)
+	}
+	if err := s.check(SchemaVersion()); err != nil {
+		return err
+	}
+	if s.version < SchemaVersion() {
+		return fmt.Errorf("schema version %d is older than this program's (%d): open it once with onescreen first", s.version, SchemaVersion())
+	}
+	return nil
 }
 
 // open does the work of Open once the directory is locked.
@@ -360,6 +404,10 @@ func (db *DB) Close() error {
 		return nil
 	}
 	db.closed.Store(true)
+	if db.readOnly {
+		db.mu.Unlock()
+		return db.closeHandles()
+	}
 	close(db.queue) // no sender can be inside: they hold mu for reading
 	db.mu.Unlock()
 	<-db.done

@@ -843,3 +843,39 @@ func TestExclusiveLockFile(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestOpenReadOnlyWhileWriterRuns(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := OpenReadOnly(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("OpenReadOnly of an empty dir = %v, want os.ErrNotExist", err)
+	}
+	w, err := Open(dir, Options{Now: fixedClock(t0), manualRetention: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	submit(t, w, Batch{Readings: []city.Reading{air("air-a", t0, 1, 10)}})
+	ro, err := OpenReadOnly(dir) // the lock does not stop a reader
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := ro.ReadingCount(); err != nil || n != 6 {
+		t.Errorf("ReadingCount = %d, %v; want 6", n, err)
+	}
+	submit(t, w, Batch{Readings: []city.Reading{air("air-a", t0.Add(time.Minute), 2, 10)}})
+	if n, err := ro.ReadingCount(); err != nil || n != 12 {
+		t.Errorf("ReadingCount after more ingest = %d, %v; want 12", n, err)
+	}
+	if err := ro.Submit(Batch{}); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("Submit on a read-only DB = %v, want ErrReadOnly", err)
+	}
+	if err := ro.Flush(); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("Flush on a read-only DB = %v, want ErrReadOnly", err)
+	}
+	if err := ro.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ro.Latest(); !errors.Is(err, ErrClosed) {
+		t.Errorf("Latest after Close = %v, want ErrClosed", err)
+	}
+}

@@ -236,6 +236,9 @@ func (w *writer) loadIDs() error {
 // It returns ErrClosed after Close (b is then not stored); any other error
 // reports an earlier batch that failed to commit, and b is still queued.
 func (db *DB) Submit(b Batch) error {
+	if db.readOnly {
+		return ErrReadOnly
+	}
 	db.mu.RLock()
 	if db.closed.Load() {
 		db.mu.RUnlock()
@@ -256,6 +259,9 @@ func (db *DB) Submit(b Batch) error {
 // Flush returns once everything submitted before it is committed. It
 // returns the first write failure since the previous Flush, if any.
 func (db *DB) Flush() error {
+	if db.readOnly {
+		return ErrReadOnly
+	}
 	reply := make(chan error, 1)
 	db.mu.RLock()
 	if db.closed.Load() {
@@ -279,6 +285,9 @@ func (db *DB) Retain(now time.Time) (int64, error) {
 }
 
 func (db *DB) retain(now time.Time) retainResult {
+	if db.readOnly {
+		return retainResult{err: ErrReadOnly}
+	}
 	reply := make(chan retainResult, 1)
 	db.mu.RLock()
 	if db.closed.Load() {
