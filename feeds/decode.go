@@ -230,6 +230,22 @@ func peekFeed(raw []byte) (feed, station string) {
 	return "", ""
 }
 
+// peekSeq digs the seq out of a reading that failed strict decoding
+// (0 when there is none), so that the receiver's sequence accounting
+// still counts it as received.
+func peekSeq(raw []byte) uint64 {
+	var p struct {
+		Reading *struct {
+			Seq json.Number `json:"seq"`
+		} `json:"reading"`
+	}
+	if json.Unmarshal(raw, &p) != nil || p.Reading == nil {
+		return 0
+	}
+	n, _ := strconv.ParseUint(string(p.Reading.Seq), 10, 64)
+	return n
+}
+
 // jsonReason turns an encoding/json error into a short reason.
 func jsonReason(err error) string {
 	var syn *json.SyntaxError
