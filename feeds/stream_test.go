@@ -58,7 +58,11 @@ type stateRec struct {
 
 func newRecorder() *recorder { return &recorder{cursors: map[city.Feed]Cursor{}} }
 
-func (h *recorder) Hello(epoch string) { h.mu.Lock(); h.hellos = append(h.hellos, epoch); h.mu.Unlock() }
+func (h *recorder) Hello(epoch string) {
+	h.mu.Lock()
+	h.hellos = append(h.hellos, epoch)
+	h.mu.Unlock()
+}
 func (h *recorder) Station(st city.Station) {
 	h.mu.Lock()
 	h.stations = append(h.stations, st)
@@ -71,7 +75,11 @@ func (h *recorder) Reading(r city.Reading, epoch string) {
 	h.cursors[r.Feed] = Cursor{Epoch: epoch, After: r.Seq}
 	h.mu.Unlock()
 }
-func (h *recorder) Gap(g WireGap, epoch string) { h.mu.Lock(); h.gaps = append(h.gaps, g); h.mu.Unlock() }
+func (h *recorder) Gap(g WireGap, epoch string) {
+	h.mu.Lock()
+	h.gaps = append(h.gaps, g)
+	h.mu.Unlock()
+}
 func (h *recorder) Reject(feed string, raw []byte, reason error) {
 	h.mu.Lock()
 	h.rejects = append(h.rejects, rejectRec{feed, raw, reason})
@@ -558,7 +566,7 @@ func TestNewClientChecks(t *testing.T) {
 		{"no handler", func(c *ClientConfig) { c.Handler = nil }},
 		{"no feeds", func(c *ClientConfig) { c.Feeds = nil }},
 		{"unknown feed", func(c *ClientConfig) { c.Feeds = []city.Feed{"rain"} }},
-		{"pong wait below ping", func(c *ClientConfig) { c.PingInterval, c.PongWait = time.Second, time.Second / 2 }},
+		{"pong wait below ping", func(c *ClientConfig) { c.PingInterval, c.PongWait = time.Second, time.Second/2 }},
 		{"backoff inverted", func(c *ClientConfig) { c.MinBackoff, c.MaxBackoff = time.Second, time.Millisecond }},
 		{"CA file for ws", func(c *ClientConfig) { c.CAFile = "ca.pem" }},
 	}
