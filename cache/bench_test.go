@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mattn/go-sqlite3"
-
 	"onescreen/city"
 )
 
@@ -73,7 +71,10 @@ type rawStore struct {
 func openRaw(b *testing.B) *rawStore {
 	b.Helper()
 	path := filepath.Join(b.TempDir(), "raw.db")
-	db := sql.OpenDB(connector{dsn: dsn(path, false), drv: &sqlite3.SQLiteDriver{}})
+	db, err := sql.Open(driverName, dsn(path, false))
+	if err != nil {
+		b.Fatal(err)
+	}
 	db.SetMaxOpenConns(1)
 	if _, err := db.Exec(`CREATE TABLE reading (
 		station INTEGER NOT NULL, t INTEGER NOT NULL, param INTEGER NOT NULL, value REAL, received INTEGER NOT NULL,

@@ -58,9 +58,7 @@ package cache
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -92,18 +90,18 @@ const (
 
 // Tuning of the writer and the readers.
 const (
-	queueDepth       = 64          // batches waiting for the writer before Submit blocks
-	busyTimeoutMS    = 5000        // milliseconds a connection waits for a lock
-	writerCacheKiB   = 64 * 1024   // KiB of page cache for the writer connection
-	readerCacheKiB   = 16 * 1024   // KiB of page cache per reader connection
-	readerConns      = 4           // most open reader connections
-	walCheckpointPgs = 10000       // pages (4 KiB) the WAL may grow to before a checkpoint
-	maxRawBytes      = 4096        // bytes of a rejected message kept
-	maxRejects       = 10000       // rejects kept; older ones are deleted by retention
-	retainChunk      = 5000        // most readings deleted per retention transaction
-	retainStations   = 256         // most stations visited per retention transaction
-	retainEvery      = time.Minute // time between the starts of retention passes
-	appID            = 0x4F534331  // PRAGMA application_id of a cache file ("OSC1")
+	queueDepth     = 64          // batches waiting for the writer before Submit blocks
+	busyTimeoutMS  = 5000        // milliseconds a connection waits for a lock
+	writerCacheKiB = 64 * 1024   // KiB of page cache for the writer connection
+	readerCacheKiB = 16 * 1024   // KiB of page cache per reader connection
+	readerConns    = 4           // most open reader connections
+	maxRawBytes    = 4096        // bytes of a rejected message kept
+	maxRejects     = 10000       // rejects kept; older ones are deleted by retention
+	retainChunk    = 5000        // most readings deleted per retention transaction
+	retainStations = 256         // most stations visited per retention transaction
+	retainEvery    = time.Minute // time between the starts of retention passes
+	appID          = 0x4F534331  // PRAGMA application_id of a cache file ("OSC1")
+	driverName     = "sqlite3"   // go-sqlite3's database/sql driver
 )
 
 // sqliteMagic starts every SQLite 3 database file.
@@ -257,7 +255,9 @@ func (db *DB) openReadOnly() error {
 	if !exists {
 		return fmt.Errorf("no cache here: %w", os.ErrNotExist)
 	}
-	db.rdb = sql.OpenDB(connector{dsn: dsn(db.path, true), drv: &sqlite3.SQLiteDriver{}})
+	if db.rdb, err = sql.Open(driverName, dsn(db.path, true)); err != nil {
+		return err
+	}
 	db.rdb.SetMaxOpenConns(readerConns)
 	db.rdb.SetMaxIdleConns(readerConns)
 	s, err := readState(db.rdb)
@@ -284,13 +284,9 @@ func (db *DB) open() error {
 			return err
 		}
 	}
-	w := &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		// go-sqlite3 has no DSN key for this one; the writer is the only
-		// connection that checkpoints.
-		_, err := c.Exec(fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", walCheckpointPgs), nil)
+	if db.wdb, err = sql.Open(driverName, dsn(db.path, false)); err != nil {
 		return err
-	}}
-	db.wdb = sql.OpenDB(connector{dsn: dsn(db.path, false), drv: w})
+	}
 	db.wdb.SetMaxOpenConns(1)
 	db.wdb.SetMaxIdleConns(1)
 	db.wdb.SetConnMaxLifetime(0)
@@ -301,7 +297,9 @@ func (db *DB) open() error {
 	if err := migrate(db.wdb); err != nil {
 		return classify(err)
 	}
-	db.rdb = sql.OpenDB(connector{dsn: dsn(db.path, true), drv: &sqlite3.SQLiteDriver{}})
+	if db.rdb, err = sql.Open(driverName, dsn(db.path, true)); err != nil {
+		return err
+	}
 	db.rdb.SetMaxOpenConns(readerConns)
 	db.rdb.SetMaxIdleConns(readerConns)
 	if err := db.rdb.Ping(); err != nil {
@@ -342,16 +340,6 @@ func dsn(path string, ro bool) string {
 	}
 	return "file://" + (&url.URL{Path: p}).EscapedPath() + "?" + q.Encode()
 }
-
-// connector opens connections with one driver value and DSN, so the writer
-// gets its connect hook without registering a driver name globally.
-type connector struct {
-	dsn string
-	drv *sqlite3.SQLiteDriver
-}
-
-func (c connector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(c.dsn) }
-func (c connector) Driver() driver.Driver                        { return c.drv }
 
 // checkHeader refuses a non-empty file that does not start like an SQLite
 // database, before SQLite touches it. It reports whether a non-empty file

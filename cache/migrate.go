@@ -9,8 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/mattn/go-sqlite3"
 )
 
 // migrationFS holds the schema changes, one file per version, named
@@ -106,7 +104,10 @@ func (s schemaState) check(known int) error {
 // before the writer opens it, so that a file the cache refuses is never
 // written to (not even switched to WAL).
 func probe(path string) error {
-	p := sql.OpenDB(connector{dsn: dsn(path, true), drv: &sqlite3.SQLiteDriver{}})
+	p, err := sql.Open(driverName, dsn(path, true))
+	if err != nil {
+		return err
+	}
 	defer p.Close()
 	p.SetMaxOpenConns(1)
 	s, err := readState(p)
