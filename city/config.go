@@ -165,7 +165,7 @@ const (
 
 // Ranges the standards give for device thresholds.
 const (
-	residualCurrentMinMA = 300 // mA, GB 50116-2013 §9.2
+	residualCurrentMinMA = 300 // mA, GB 50116-2013
 	residualCurrentMaxMA = 500 // mA
 	cableTempMinC        = 55  // °C, usual setting range
 	cableTempMaxC        = 140 // °C

@@ -161,6 +161,9 @@ func (e *Engine) judge(st Station, t time.Time, ev evaluation) (Change, bool) {
 				return e.update(a, t, ev, "")
 			}
 			a.Cleared, a.Updated = t, t
+			if ev.msg != "" { // the reading that ended it, for the record
+				a.Value, a.Unit, a.Message, a.MessageEN = ev.value, ev.unit, ev.msg, ev.msgEN
+			}
 			if a.Severity == SeverityCritical {
 				return e.change(a, StepUpdate, t, "条件已解除，严重告警待官员关闭 / condition ended; a critical alert stays until an officer closes it"), true
 			}

@@ -37,7 +37,7 @@ var noiseLimits = map[NoiseZone][2]float64{
 }
 
 // NightLmaxAllowance is how far a sudden noise's Lmax may exceed the night
-// limit, dB(A) (GB 3096-2008 §5.4).
+// limit, dB(A) (GB 3096-2008).
 const NightLmaxAllowance = 15.0
 
 // Valid reports whether z is a GB 3096 zone class.
