@@ -15,6 +15,9 @@
 // timeout, foreign keys on and synchronous=NORMAL (safe with WAL: a power
 // cut may lose the last transactions but never corrupts the file).
 //
+// OpenReadOnly opens only a reader, without the lock, for tools such as an
+// export that run beside the application.
+//
 // The schema is created by embedded, numbered migrations (migrations/*.sql),
 // each applied in its own transaction; PRAGMA user_version records how many
 // ran and PRAGMA application_id marks the file as an onescreen cache.
@@ -27,8 +30,11 @@
 // or the oldest has waited Options.FlushInterval, then commits them in one
 // transaction with statements prepared once. A reading's rows are keyed by
 // station, observation time and parameter and inserted with INSERT OR
-// IGNORE, so a second delivery never makes a second row. The newest value
-// per station and parameter is kept in a small table: the writer keeps only
+// IGNORE, so a second delivery never makes a second row. That key keeps a
+// station's rows together in time order: a transaction touches about one
+// page per station and a chart's history is one range scan. Stations and
+// parameters get integer ids, which the writer keeps in maps. The newest
+// value per station and parameter is kept in a small table: the writer keeps only
 // the newest per key within a transaction and replaces a stored value only
 // with a newer one, so latest never moves back in time. Feed cursors are
 // written in the same transaction as the readings they cover: after a crash
@@ -45,15 +51,16 @@
 // Readings older than Options.Retention (30 days by default) are deleted by
 // the writer in small steps between batches: a pass walks the stations in
 // id order and deletes each one's old rows with a range delete on the
-// primary key, at most retainChunk rows per transaction, so ingest never
-// waits long behind it. A pass starts when the cache opens and every
-// retainEvery after; it also deletes old rejects and gaps and keeps at most
-// maxRejects rejects. Retain runs a whole pass at once.
+// primary key, at most 5,000 rows and 256 stations per transaction, so
+// ingest never waits long behind it. A pass starts when the cache opens and
+// every minute after; it also deletes old rejects and gaps and keeps at most
+// the newest 10,000 rejects. The newest value of each station and parameter
+// stays, however old. Retain runs a whole pass at once.
 //
 // # Times
 //
-// Times are stored as milliseconds since the Unix epoch and come back in
-// UTC; show them with In(city.Shanghai).
+// Times are stored as milliseconds since the Unix epoch (finer parts are
+// dropped) and come back in UTC; show them with In(city.Shanghai).
 package cache
 
 import (
