@@ -114,7 +114,7 @@ var HJ212Codes = map[string]string{
 	"a34004": ParamPM25, "a34002": ParamPM10, "a21026": ParamSO2,
 	"a21004": ParamNO2, "a21005": ParamCO, "a05024": ParamO3,
 	"w01001": ParamPH, "w01009": ParamDO, "w01010": ParamTemp,
-	"w01019": ParamCODMn, "w21003": ParamNH3N, "w21011": ParamTP, "w21001": ParamTN,
+	"w01018": ParamCOD, "w01019": ParamCODMn, "w21003": ParamNH3N, "w21011": ParamTP, "w21001": ParamTN,
 }
 
 // ParamUnits gives the unit each canonical parameter is exchanged in.
@@ -122,7 +122,7 @@ var ParamUnits = map[string]string{
 	ParamPM25: "µg/m³", ParamPM10: "µg/m³", ParamSO2: "µg/m³", ParamNO2: "µg/m³",
 	ParamCO: "mg/m³", ParamO3: "µg/m³", ParamPM25h: "µg/m³", ParamPM10h: "µg/m³", ParamO38h: "µg/m³",
 	ParamPH: "pH", ParamDO: "mg/L", ParamCODMn: "mg/L", ParamNH3N: "mg/L", ParamTP: "mg/L",
-	ParamTN: "mg/L", ParamTemp: "°C",
+	ParamTN: "mg/L", ParamTemp: "°C", ParamCOD: "mg/L", ParamBOD5: "mg/L", ParamSO224h: "µg/m³",
 	ParamLAeq: "dB(A)", ParamLmax: "dB(A)",
 	ParamPressure: "MPa", ParamResidualCurrent: "mA", ParamCableTemp: "°C", ParamBattery: "%",
 	ParamCount: "persons", ParamInflow: "persons/min",
