@@ -1,0 +1,7 @@
+//go:build race
+
+package main
+
+// Under go test -race the binary under test is built with the race
+// detector too.
+func init() { buildFlags = append(buildFlags, "-race") }

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"onescreen/feeds"
+)
+
+// Timing of the server process.
+const (
+	statsEvery      = 10 * time.Second // one log line with readings/s and clients
+	shutdownTimeout = 5 * time.Second  // longest wait for HTTP connections to end
+	readHeaderWait  = 10 * time.Second // longest wait for a request's headers
+)
+
+// listenFlags are the flags serve and replay share.
+type listenFlags struct {
+	addr         string
+	token        string
+	cert, key    string
+	replayBuffer int
+}
+
+func (l *listenFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&l.addr, "addr", "127.0.0.1:8765", "address to listen on")
+	fs.StringVar(&l.token, "token", os.Getenv("CITYFEED_TOKEN"), "bearer token clients must send")
+	fs.StringVar(&l.cert, "cert", "", "TLS certificate file (PEM)")
+	fs.StringVar(&l.key, "key", "", "TLS key file (PEM)")
+	fs.IntVar(&l.replayBuffer, "replay-buffer", feeds.DefaultReplayPerFeed, "readings kept per feed for resuming clients")
+}
+
+// check validates the shared flags and loads the TLS pair.
+func (l *listenFlags) check() (*tls.Config, error) {
+	if l.addr == "" {
+		return nil, fmt.Errorf("%w: --addr is empty", errUsage)
+	}
+	if _, _, err := net.SplitHostPort(l.addr); err != nil {
+		return nil, fmt.Errorf("%w: --addr %q: %v", errUsage, l.addr, err)
+	}
+	if l.replayBuffer < 1 {
+		return nil, fmt.Errorf("%w: --replay-buffer %d: must be at least 1", errUsage, l.replayBuffer)
+	}
+	if strings.ContainsAny(l.token, " \t\r\n") {
+		return nil, fmt.Errorf("%w: --token must not contain spaces", errUsage)
+	}
+	if (l.cert == "") != (l.key == "") {
+		return nil, fmt.Errorf("%w: --cert and --key go together", errUsage)
+	}
+	if l.cert == "" {
+		return nil, nil
+	}
+	pair, err := tls.LoadX509KeyPair(l.cert, l.key)
+	if err != nil {
+		return nil, fmt.Errorf("%w: load TLS certificate %s and key %s: %v", errUsage, l.cert, l.key, err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// parseFlags parses args into fs, turning flag errors into usage errors.
+// Positional arguments are returned; flags may come before or after them.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, fmt.Errorf("%w: %s takes the flags shown by 'cityfeed help'", errUsage, fs.Name())
+			}
+			return nil, fmt.Errorf("%w: %s: %v", errUsage, fs.Name(), err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// feedServer is a feeds.Server listening on a socket.
+type feedServer struct {
+	srv  *feeds.Server
+	http *http.Server
+	ln   net.Listener
+	url  string
+	log  *log.Logger
+	done chan error // the HTTP server's end
+}
+
+// listen starts serving srv; it logs the stream URL once listening.
+func listen(l *listenFlags, tlsCfg *tls.Config, srv *feeds.Server, lg *log.Logger) (*feedServer, error) {
+	ln, err := net.Listen("tcp", l.addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", l.addr, err)
+	}
+	scheme := "ws"
+	if tlsCfg != nil {
+		ln = tls.NewListener(ln, tlsCfg)
+		scheme = "wss"
+	}
+	fs := &feedServer{
+		srv: srv, ln: ln, log: lg, done: make(chan error, 1),
+		url: fmt.Sprintf("%s://%s%s", scheme, ln.Addr(), feeds.StreamPath),
+		http: &http.Server{
+			Handler:           srv,
+			ReadHeaderTimeout: readHeaderWait,
+			ErrorLog:          lg,
+		},
+	}
+	go func() { fs.done <- fs.http.Serve(ln) }()
+	auth := "no token"
+	if l.token != "" {
+		auth = "bearer token required"
+	}
+	lg.Printf("listening on %s (epoch %s, %s)", fs.url, srv.Epoch(), auth)
+	return fs, nil
+}
+
+// logStats logs readings per second and clients every statsEvery until
+// ctx is done.
+func (f *feedServer) logStats(ctx context.Context) {
+	t := time.NewTicker(statsEvery)
+	defer t.Stop()
+	last, lastAt := sumLatest(f.srv), time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			st := f.srv.Stats()
+			n := sumLatest(f.srv)
+			rate := float64(n-last) / now.Sub(lastAt).Seconds()
+			last, lastAt = n, now
+			f.log.Printf("%.0f readings/s, %d clients, %d stations, %d readings in all", rate, st.Clients, st.Stations, n)
+			if st.RecordErr != nil {
+				f.log.Printf("recording failed: %v", st.RecordErr)
+			}
+		}
+	}
+}
+
+func sumLatest(s *feeds.Server) uint64 {
+	var n uint64
+	for _, v := range s.Stats().Latest {
+		n += v
+	}
+	return n
+}
+
+// shutdown disconnects the clients, stops the HTTP server and flushes the
+// recording; it returns the first error.
+func (f *feedServer) shutdown() error {
+	errRec := f.srv.Close() // clients get close code 1001; recording flushed
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	errHTTP := f.http.Shutdown(ctx)
+	if err := <-f.done; err != nil && !errors.Is(err, http.ErrServerClosed) && errHTTP == nil {
+		errHTTP = err
+	}
+	if errRec != nil {
+		return fmt.Errorf("flush recording: %w", errRec)
+	}
+	if errHTTP != nil {
+		return fmt.Errorf("stop HTTP server: %w", errHTTP)
+	}
+	return nil
+}
+
+// serveFailed returns the HTTP server's error if it stopped by itself.
+func (f *feedServer) serveFailed() <-chan error { return f.done }
+
+func newLogger(w io.Writer) *log.Logger {
+	return log.New(w, "cityfeed: ", log.LstdFlags)
+}
