@@ -312,9 +312,31 @@ func TestAlertPanelSelectionAndActions(t *testing.T) {
 		t.Error("buttons did not follow the selected alert's actions")
 	}
 
+	// Tapping the crowd row again re-selects it (the list keeps no
+	// selection of its own that could swallow the tap).
+	row = nil
+	for _, v := range rowViews(t, c) {
+		if v.row.ID == "crowd" {
+			row = v
+		}
+	}
+	b = boundsOf(t, c, row)
+	test.TapCanvas(c, fyne.NewPos(float32(b.Min.X+b.Dx()/2), float32(b.Min.Y+b.Dy()/2)))
+	if p.Selected() != "crowd" || !slices.Equal(selected, []string{"crowd", "crowd"}) {
+		t.Errorf("tapping crowd again: Selected %q, OnSelect calls %v", p.Selected(), selected)
+	}
+
+	// A step the alert does not allow is refused even if asked for
+	// (say by a keyboard shortcut).
+	before := len(actions)
+	p.act(city.StepClose)
+	if len(actions) != before {
+		t.Errorf("a step the alert does not allow reached OnAction: %v", actions[before:])
+	}
+
 	// The selected alert is closed and disappears: nothing is selected.
 	rows = panelRows()
-	rows[4].Closed = true
+	rows[3].Closed = true // crowd
 	p.SetAlerts(rows)
 	if p.Selected() != "" || !r.actionBar.Hidden {
 		t.Errorf("after the selected alert closed: Selected %q, action bar hidden %v", p.Selected(), r.actionBar.Hidden)

@@ -50,6 +50,7 @@ const (
 	chartAutoGapFactor  = 2.5  // points further apart than this × the usual spacing are not chartJoined
 	chartHatchSpacing   = 8    // pixels between the stripes of the stale tail
 	chartLabelScale     = 0.85 // axis label text size, × the theme's text size
+	chartMaxDecimals    = 6    // most decimals a value-axis label shows
 )
 
 // timeSteps are the spacings the time axis may use between labels.
@@ -207,10 +208,11 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	r.background.Move(fyne.NewPos(0, 0))
 	r.background.Resize(size)
 	r.replan(size)
+	r.rebuildObjects() // the label pools may have grown or shrunk
 	pos, ps := r.plotRect(size)
 	r.raster.Move(pos)
 	r.raster.Resize(ps)
-	r.placeLabels(pos, ps)
+	r.placeLabels(size, pos, ps)
 }
 
 func (r *chartRenderer) Refresh() {
@@ -230,7 +232,6 @@ func (r *chartRenderer) Refresh() {
 	r.empty.Color = staleColor(th)
 	r.empty.TextSize = th.Size(theme.SizeNameText)
 	r.Layout(r.chart.Size())
-	r.rebuildObjects()
 	for _, o := range r.objects {
 		if o != r.raster {
 			o.Refresh()
@@ -356,8 +357,9 @@ func (r *chartRenderer) updateLabels() {
 	}
 }
 
-// placeLabels moves the labels next to the plot area at pos, size ps.
-func (r *chartRenderer) placeLabels(pos fyne.Position, ps fyne.Size) {
+// placeLabels moves the labels next to the plot area at pos, size ps, in a
+// widget of the given size.
+func (r *chartRenderer) placeLabels(size fyne.Size, pos fyne.Position, ps fyne.Size) {
 	p := r.plan
 	th := r.chart.Theme()
 	pad := th.Size(theme.SizeNameInnerPadding)
@@ -374,7 +376,9 @@ func (r *chartRenderer) placeLabels(pos fyne.Position, ps fyne.Size) {
 		x := pos.X + chartX(t, p.from, p.to, ps.Width)
 		w := fyne.MeasureText(r.timeLabels[i].Text, ls, fyne.TextStyle{}).Width + pad
 		l := r.timeLabels[i]
-		l.Move(fyne.NewPos(x-w/2, pos.Y+ps.Height+pad/4))
+		// Centred under its tick, but kept inside the widget at both ends.
+		lx := min(max(x-w/2, 0), size.Width-w)
+		l.Move(fyne.NewPos(lx, pos.Y+ps.Height+pad/4))
 		l.Resize(fyne.NewSize(w, lh))
 	}
 	for i, t := range p.thresholds {
@@ -598,7 +602,7 @@ func chartNiceStep(raw float64) float64 {
 }
 
 // chartTimeTicks returns label times on round Beijing-time boundaries, at most
-// about n of them.
+// n of them (unless even the longest step gives more).
 func chartTimeTicks(from, to time.Time, n int) []time.Time {
 	span := to.Sub(from)
 	if span <= 0 {
@@ -606,7 +610,7 @@ func chartTimeTicks(from, to time.Time, n int) []time.Time {
 	}
 	step := timeSteps[len(timeSteps)-1]
 	for _, s := range timeSteps {
-		if span/s <= time.Duration(n) {
+		if int(span/s)+1 <= n { // labels at both ends of the intervals
 			step = s
 			break
 		}
@@ -629,9 +633,11 @@ func chartTimeTicks(from, to time.Time, n int) []time.Time {
 
 // chartTickLabel prints a value-axis label with as many decimals as step needs.
 func chartTickLabel(v, step float64) string {
-	dec := 0
-	if step > 0 && step < 1 {
-		dec = int(math.Ceil(-math.Log10(step) - 1e-9))
+	dec := 0 // the fewest decimals that show step exactly
+	for ; dec < chartMaxDecimals && step > 0; dec++ {
+		if f := step * math.Pow(10, float64(dec)); math.Abs(f-math.Round(f)) < 1e-6 {
+			break
+		}
 	}
 	if math.Abs(v) < step/1e6 {
 		v = 0 // avoid "-0"
