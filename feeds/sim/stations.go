@@ -84,9 +84,9 @@ var noiseSites = []noiseSite{
 	{"noise-wuliqiao", "五里桥居民区", "1", orb.Point{121.4790, 31.1990}},
 	{"noise-renminguangchang", "人民广场", "2", orb.Point{121.4712, 31.2320}},
 	{"noise-nanjingdonglu", "南京东路", "2", orb.Point{121.4780, 31.2384}},
-	{"noise-zhongshandongyilu", "中山东一路", "4a", orb.Point{121.4852, 31.2385}},
-	{"noise-yanandonglu", "延安东路高架", "4a", orb.Point{121.4760, 31.2290}},
-	{"noise-xizangnanlu", "西藏南路", "4a", orb.Point{121.4770, 31.2195}},
+	{"noise-zhongshandongyilu", "中山东一路", "4a", orb.Point{121.4855, 31.2384}}, // 30 m from the OSM 中山东一路
+	{"noise-yanandonglu", "延安东路高架", "4a", orb.Point{121.4787, 31.2326}},      // 25 m from the OSM 延安高架路
+	{"noise-xizangnanlu", "西藏南路", "4a", orb.Point{121.4775, 31.2232}},        // 25 m from the OSM 西藏南路
 }
 
 // crowdSite holds the behaviour of a drawn crowd zone.

@@ -108,7 +108,7 @@ func put(m []city.Measurement, i int, param string, v float64, unit string, deci
 }
 
 // air: PM2.5 follows the real series; PM10, NO2, CO, SO2 and O3 follow it
-// and the day in the proportions usual in Shanghai (PM2.5/PM10 ≈ 0.65,
+// and the day in the proportions usual in Shanghai (PM2.5/PM10 ≈ 0.6,
 // NO2 with the rush hours, O3 with the afternoon sun and against NO2).
 func (s *Simulator) air(d *device, e *environment, sc *scene, m []city.Measurement) []city.Measurement {
 	pm := e.pmBG * d.level * (1 + 0.12*drift(d.salt^1, e.ts, 15*minutes) + 0.06*drift(d.salt^2, e.ts, 2*hours))
