@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -434,7 +435,7 @@ func (s *clientSession) readLoop() error {
 			return s.readError(err)
 		}
 		_ = s.ws.SetReadDeadline(time.Now().Add(s.c.cfg.PongWait))
-		s.handle(raw, false)
+		s.handle(raw)
 	}
 }
 
@@ -464,10 +465,36 @@ func (s *clientSession) readError(err error) error {
 	return fmt.Errorf("read: %w", err)
 }
 
-// handle acts on one server message.
-func (s *clientSession) handle(raw []byte, inBatch bool) {
-	h := s.c.cfg.Handler
-	v := s.c.cfg.Validator
+// handle acts on one server frame. A batch is decoded in one pass when it
+// is well formed; otherwise message by message, so that each bad message
+// is rejected on its own.
+func (s *clientSession) handle(raw []byte) {
+	if msgs, ok := decodeBatchFast(raw); ok {
+		var raws []json.RawMessage
+		for i := range msgs {
+			rawOf := func() []byte { // only needed to report a rejection
+				if raws == nil {
+					env, _ := Decode(raw)
+					raws = env.Messages
+				}
+				if i < len(raws) {
+					return raws[i]
+				}
+				return nil
+			}
+			if err := checkEnvelope(&msgs[i]); err != nil {
+				s.c.cfg.Handler.Reject(rejectFeed(err), rawOf(), err)
+				continue
+			}
+			s.dispatch(&msgs[i], true, rawOf)
+		}
+		return
+	}
+	s.handleOne(raw, false)
+}
+
+// handleOne decodes and acts on one message.
+func (s *clientSession) handleOne(raw []byte, inBatch bool) {
 	env, err := Decode(raw)
 	if err != nil {
 		feed := rejectFeed(err)
@@ -476,25 +503,33 @@ func (s *clientSession) handle(raw []byte, inBatch bool) {
 				s.advance(f, seq) // received, though unreadable: not a gap
 			}
 		}
-		h.Reject(feed, raw, err)
+		s.c.cfg.Handler.Reject(feed, raw, err)
 		return
 	}
-	if s.epoch == "" && env.Type != TypeHello && env.Type != TypeBatch && env.Type != TypeError {
-		h.Reject("", raw, reject("", "", ErrUnexpectedType, "%s message before hello", env.Type))
+	if env.Type == TypeBatch && !inBatch {
+		for _, m := range env.Messages {
+			s.handleOne(m, true)
+		}
+		return
+	}
+	s.dispatch(&env, inBatch, func() []byte { return raw })
+}
+
+// dispatch acts on one decoded message; rawOf gives its bytes for a
+// rejection.
+func (s *clientSession) dispatch(env *Envelope, inBatch bool, rawOf func() []byte) {
+	h := s.c.cfg.Handler
+	v := s.c.cfg.Validator
+	if s.epoch == "" && env.Type != TypeHello && env.Type != TypeError && env.Type != TypeBatch {
+		h.Reject("", rawOf(), reject("", "", ErrUnexpectedType, "%s message before hello", env.Type))
 		return
 	}
 	switch env.Type {
 	case TypeBatch:
-		if inBatch {
-			h.Reject("", raw, reject("", "", ErrMalformed, "a batch inside a batch"))
-			return
-		}
-		for _, m := range env.Messages {
-			s.handle(m, true)
-		}
+		h.Reject("", rawOf(), reject("", "", ErrMalformed, "a batch inside a batch"))
 	case TypeHello:
 		if s.epoch != "" {
-			h.Reject("", raw, reject("", "", ErrUnexpectedType, "a second hello on one connection"))
+			h.Reject("", rawOf(), reject("", "", ErrUnexpectedType, "a second hello on one connection"))
 			return
 		}
 		s.epoch = env.Epoch
@@ -510,27 +545,27 @@ func (s *clientSession) handle(raw []byte, inBatch bool) {
 	case TypeStation:
 		st, err := v.Station(env.Station)
 		if err != nil {
-			h.Reject(rejectFeed(err), raw, err)
+			h.Reject(rejectFeed(err), rawOf(), err)
 			return
 		}
 		h.Station(st)
 	case TypeReading:
-		s.reading(env.Reading, raw)
+		s.reading(env.Reading, rawOf)
 	case TypeGap:
 		if err := v.Gap(env.Gap); err != nil {
-			h.Reject(rejectFeed(err), raw, err)
+			h.Reject(rejectFeed(err), rawOf(), err)
 			return
 		}
 		f := city.Feed(env.Gap.Feed)
 		if !s.c.feeds[f] {
-			h.Reject(string(f), raw, reject(string(f), "", ErrUnexpectedType, "gap for the %s feed, which was not subscribed", f))
+			h.Reject(string(f), rawOf(), reject(string(f), "", ErrUnexpectedType, "gap for the %s feed, which was not subscribed", f))
 			return
 		}
 		h.Gap(*env.Gap, s.epoch)
 		s.last[f] = max(s.last[f], env.Gap.To)
 	case TypeHeartbeat:
 		if env.Epoch != s.epoch {
-			h.Reject("", raw, reject("", "", ErrField, "heartbeat of epoch %q on a connection of epoch %q", env.Epoch, s.epoch))
+			h.Reject("", rawOf(), reject("", "", ErrField, "heartbeat of epoch %q on a connection of epoch %q", env.Epoch, s.epoch))
 		}
 	case TypeActionAck:
 		h.ActionAck(env.ID)
@@ -547,20 +582,20 @@ func (s *clientSession) handle(raw []byte, inBatch bool) {
 		if env.Code != "" {
 			reason += " (" + env.Code + ")"
 		}
-		h.Reject(feed, raw, &RejectError{Feed: feed, Reason: reason, Err: ErrRefused})
+		h.Reject(feed, rawOf(), &RejectError{Feed: feed, Reason: reason, Err: ErrRefused})
 	default:
-		h.Reject("", raw, reject("", "", ErrUnexpectedType, "a server does not send %q messages", env.Type))
+		h.Reject("", rawOf(), reject("", "", ErrUnexpectedType, "a server does not send %q messages", env.Type))
 	}
 }
 
 // reading checks a reading's place in its feed's sequence, then validates
 // and delivers it. A seq already held is dropped; a jump past the next seq
 // without a gap notice is recorded as a gap.
-func (s *clientSession) reading(wr *WireReading, raw []byte) {
+func (s *clientSession) reading(wr *WireReading, rawOf func() []byte) {
 	h := s.c.cfg.Handler
 	f := city.Feed(wr.Feed)
 	if f.Valid() && !s.c.feeds[f] {
-		h.Reject(string(f), raw, reject(string(f), wr.Station, ErrUnexpectedType, "reading of the %s feed, which was not subscribed", f))
+		h.Reject(string(f), rawOf(), reject(string(f), wr.Station, ErrUnexpectedType, "reading of the %s feed, which was not subscribed", f))
 		return
 	}
 	if f.Valid() && wr.Seq > 0 && !s.advance(f, wr.Seq) {
@@ -568,7 +603,7 @@ func (s *clientSession) reading(wr *WireReading, raw []byte) {
 	}
 	r, err := s.c.cfg.Validator.Reading(wr)
 	if err != nil {
-		h.Reject(rejectFeed(err), raw, err)
+		h.Reject(rejectFeed(err), rawOf(), err)
 		return
 	}
 	h.Reading(r, s.epoch)

@@ -94,24 +94,45 @@ func Decode(raw []byte) (Envelope, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return env, reject("", "", ErrMalformed, "empty message")
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&env); err != nil {
+	if err := decodeStrict(raw, &env); err != nil {
 		feed, station := peekFeed(raw)
 		return Envelope{}, reject(feed, station, fmt.Errorf("%w: %w", ErrMalformed, err), "%s", jsonReason(err))
 	}
-	if rest := bytes.TrimSpace(raw[dec.InputOffset():]); len(rest) > 0 {
-		return Envelope{}, reject("", "", ErrMalformed, "trailing data after the message")
+	if err := checkEnvelope(&env); err != nil {
+		return Envelope{}, err
 	}
+	return env, nil
+}
+
+// errTrailing is decodeStrict's complaint about data after the value.
+var errTrailing = errors.New("trailing data after the message")
+
+// decodeStrict decodes exactly one JSON value into v, refusing unknown
+// fields and trailing data.
+func decodeStrict(raw []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if rest := bytes.TrimSpace(raw[dec.InputOffset():]); len(rest) > 0 {
+		return errTrailing
+	}
+	return nil
+}
+
+// checkEnvelope checks the version, the type and that the message carries
+// the part its type needs and no other.
+func checkEnvelope(env *Envelope) error {
 	feed, station := env.feedStation()
 	switch {
 	case env.V == 0:
-		return Envelope{}, reject(feed, station, ErrVersion, `missing protocol version "v" (want %d)`, ProtocolVersion)
+		return reject(feed, station, ErrVersion, `missing protocol version "v" (want %d)`, ProtocolVersion)
 	case env.V != ProtocolVersion:
-		return Envelope{}, reject(feed, station, ErrVersion, "protocol version %d not supported (this end speaks %d)", env.V, ProtocolVersion)
+		return reject(feed, station, ErrVersion, "protocol version %d not supported (this end speaks %d)", env.V, ProtocolVersion)
 	}
-	missing := func(field string) (Envelope, error) {
-		return Envelope{}, reject(feed, station, ErrMalformed, "%s message without %q", env.Type, field)
+	missing := func(field string) error {
+		return reject(feed, station, ErrMalformed, "%s message without %q", env.Type, field)
 	}
 	switch env.Type {
 	case TypeHello, TypeHeartbeat:
@@ -151,17 +172,44 @@ func Decode(raw []byte) (Envelope, error) {
 			return missing("messages")
 		}
 		if len(env.Messages) > MaxBatchMessages {
-			return Envelope{}, reject("", "", ErrMalformed, "batch of %d messages (limit %d)", len(env.Messages), MaxBatchMessages)
+			return reject("", "", ErrMalformed, "batch of %d messages (limit %d)", len(env.Messages), MaxBatchMessages)
 		}
 	case "":
-		return Envelope{}, reject(feed, station, ErrMalformed, `missing message "type"`)
+		return reject(feed, station, ErrMalformed, `missing message "type"`)
 	default:
-		return Envelope{}, reject(feed, station, ErrUnknownType, "unknown message type %q", env.Type)
+		return reject(feed, station, ErrUnknownType, "unknown message type %q", env.Type)
 	}
 	if other := env.strayPart(); other != "" {
-		return Envelope{}, reject(feed, station, ErrMalformed, "%s message carries a %q part", env.Type, other)
+		return reject(feed, station, ErrMalformed, "%s message carries a %q part", env.Type, other)
 	}
-	return env, nil
+	return nil
+}
+
+// decodedBatch is a batch whose messages are decoded in the same pass.
+type decodedBatch struct {
+	V        int        `json:"v"`
+	Type     string     `json:"type"`
+	Messages []Envelope `json:"messages"`
+}
+
+// batchPrefix is how every batch this package sends begins.
+var batchPrefix = []byte(`{"v":1,"type":"batch",`)
+
+// decodeBatchFast decodes a batch and its messages in one pass. It reports
+// false when raw is not a well-formed batch of well-formed messages; the
+// caller then takes the slow path (Decode, then Decode per message), which
+// finds and reports each bad message on its own. The inner messages still
+// need checkEnvelope.
+func decodeBatchFast(raw []byte) ([]Envelope, bool) {
+	if !bytes.HasPrefix(raw, batchPrefix) {
+		return nil, false
+	}
+	var b decodedBatch
+	if decodeStrict(raw, &b) != nil || b.V != ProtocolVersion || b.Type != TypeBatch ||
+		len(b.Messages) == 0 || len(b.Messages) > MaxBatchMessages {
+		return nil, false
+	}
+	return b.Messages, true
 }
 
 // strayPart names a payload that does not belong to the message's type.
@@ -259,6 +307,9 @@ func jsonReason(err error) string {
 			field = "message"
 		}
 		return fmt.Sprintf("field %s: JSON %s where %s belongs", field, typ.Value, jsonKind(typ.Type.Kind().String()))
+	}
+	if errors.Is(err, errTrailing) {
+		return errTrailing.Error()
 	}
 	msg := strings.TrimPrefix(err.Error(), "json: ")
 	if strings.HasPrefix(msg, "unknown field ") {
@@ -861,6 +912,7 @@ var unitAliases = func() map[string]map[string]bool {
 	for unit, as := range raw {
 		m[unit] = map[string]bool{}
 		for _, a := range as {
+			m[unit][a] = true // as written: found without normalising
 			m[unit][normUnit(a)] = true
 		}
 	}
@@ -877,7 +929,7 @@ func CanonicalUnit(param, unit string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if unit == want || unitAliases[want][normUnit(unit)] {
+	if unit == want || unitAliases[want][unit] || unitAliases[want][normUnit(unit)] {
 		return want, true
 	}
 	return "", false

@@ -329,20 +329,33 @@ func TestReadingRoundTrip(t *testing.T) {
 
 // TestSpliceReading checks the server's fast encoding against Encode.
 func TestSpliceReading(t *testing.T) {
-	r := city.Reading{Feed: city.FeedFire, Station: "smoke-1", Time: testNow, Event: "alarm",
-		Values: []city.Measurement{{Param: "battery", Value: 77, Unit: "%"}}}
-	body, err := encodeReadingBody(r)
-	if err != nil {
-		t.Fatal(err)
+	at := time.Date(2026, 8, 14, 9, 59, 30, 123456789, city.Shanghai)
+	tests := []city.Reading{
+		{Feed: city.FeedFire, Station: "smoke-1", Time: testNow, Event: "alarm", Values: []city.Measurement{{Param: "battery", Value: 77, Unit: "%"}}},
+		{Feed: city.FeedFire, Station: "smoke-1", Time: testNow.UTC(), Event: "fault"},
+		{Feed: city.FeedAir, Station: `站<"&>\1`, Time: at, Values: []city.Measurement{
+			{Param: "pm25", Value: 35.25, Unit: "µg/m³"}, {Param: "co", Value: 0.1 + 0.2, Unit: "mg/m³"},
+			{Param: "o3", Value: 1e21, Unit: "µg/m³"}, {Param: "no2", Value: -0.0, Unit: "µg/m³"}, {Param: "so2", Value: 1e-7, Unit: "µg/m³"}}},
+		{Feed: city.FeedCrowd, Station: "zone-1", Time: at, Values: []city.Measurement{{Param: "inflow", Value: 12, Unit: "persons/min"}, {Param: "count", Value: 72000, Unit: "persons"}}},
 	}
-	got := spliceReading(r.Feed, 99, body)
-	r.Seq = 99
-	want, err := Encode(ReadingEnvelope(r))
-	if err != nil {
-		t.Fatal(err)
+	for _, r := range tests {
+		body, err := encodeReadingBody(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := spliceReading(r.Feed, 99, body)
+		r.Seq = 99
+		want, err := Encode(ReadingEnvelope(r))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("got  %s\nwant %s", got, want)
+		}
 	}
-	if string(got) != string(want) {
-		t.Errorf("got  %s\nwant %s", got, want)
+	bad := city.Reading{Feed: city.FeedAir, Station: "a", Time: at, Values: []city.Measurement{{Param: "pm25", Value: math.NaN(), Unit: "µg/m³"}}}
+	if _, err := encodeReadingBody(bad); err == nil {
+		t.Error("NaN encoded")
 	}
 }
 
@@ -458,6 +471,22 @@ func FuzzDecode(f *testing.F) {
 				}
 				if !r2.Time.Equal(r.Time) || !reflect.DeepEqual(r2.Values, r.Values) || r2.Event != r.Event || r2.Seq != r.Seq {
 					t.Fatalf("round trip changed the reading:\n%+v\n%+v", r, r2)
+				}
+			}
+		}
+		if msgs, ok := decodeBatchFast(raw); ok {
+			// the one-pass batch decoding must agree with the message-by-message one
+			env, err := Decode(raw)
+			if err != nil || len(env.Messages) != len(msgs) {
+				t.Fatalf("fast batch path accepted what Decode refuses (%v) or split it differently", err)
+			}
+			for i := range msgs {
+				inner, err := Decode(env.Messages[i])
+				if fastErr := checkEnvelope(&msgs[i]); (err == nil) != (fastErr == nil) {
+					t.Fatalf("message %d: Decode says %v, the fast path %v", i, err, fastErr)
+				}
+				if err == nil && !reflect.DeepEqual(inner, msgs[i]) {
+					t.Fatalf("message %d decodes differently:\n%+v\n%+v", i, inner, msgs[i])
 				}
 			}
 		}

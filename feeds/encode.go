@@ -3,7 +3,9 @@ package feeds
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -94,24 +96,69 @@ func Encode(env Envelope) ([]byte, error) {
 	return b, nil
 }
 
-// readingBody is a reading without its feed and seq, which the server
-// splices in once the seq is assigned (see spliceReading).
-type readingBody struct {
-	Station string               `json:"station"`
-	Time    string               `json:"time"`
-	Values  map[string]WireValue `json:"values,omitempty"`
-	Event   string               `json:"event,omitempty"`
-}
+// quotedParams and quotedUnits hold the JSON form of every canonical
+// parameter name and unit, made by encoding/json itself.
+var quotedParams, quotedUnits = func() (map[string][]byte, map[string][]byte) {
+	ps, us := map[string][]byte{}, map[string][]byte{}
+	for p, u := range city.ParamUnits {
+		ps[p], _ = json.Marshal(p)
+		us[u], _ = json.Marshal(u)
+	}
+	return ps, us
+}()
 
 // encodeReadingBody encodes r's station, time, values and event as a JSON
-// object; everything but the seq is known before the seq is.
+// object; everything but the seq is known before the seq is. r must have
+// passed Validator.CheckReading: its parameters and units are canonical
+// (so their JSON forms are in the tables above) and its values finite.
+// The bytes are those encoding/json gives for the reading (map keys in
+// order); TestSpliceReading holds them to it.
 func encodeReadingBody(r city.Reading) ([]byte, error) {
-	b, err := json.Marshal(readingBody{Station: r.Station, Time: r.Time.Format(time.RFC3339Nano), Values: wireValues(r.Values), Event: r.Event})
+	station, err := json.Marshal(r.Station)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s reading of %q: %w", r.Feed, r.Station, err)
 	}
-	return b, nil
+	ms := r.Values
+	if !slices.IsSortedFunc(ms, byParam) {
+		ms = slices.SortedFunc(slices.Values(ms), byParam)
+	}
+	b := make([]byte, 0, 64+len(station)+48*len(ms))
+	b = append(b, `{"station":`...)
+	b = append(b, station...)
+	b = append(b, `,"time":"`...)
+	b = r.Time.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, '"')
+	if len(ms) > 0 {
+		b = append(b, `,"values":{`...)
+		for i, m := range ms {
+			p, u := quotedParams[m.Param], quotedUnits[m.Unit]
+			if p == nil || u == nil || !city.Finite(m.Value) {
+				return nil, fmt.Errorf("encode %s reading of %q: %s %v %q is not canonical and finite", r.Feed, r.Station, m.Param, m.Value, m.Unit)
+			}
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, p...)
+			b = append(b, `:{"v":`...)
+			b = strconv.AppendFloat(b, m.Value, 'g', -1, 64)
+			b = append(b, `,"unit":`...)
+			b = append(b, u...)
+			b = append(b, '}')
+		}
+		b = append(b, '}')
+	}
+	if r.Event != "" {
+		ev, err := json.Marshal(r.Event)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, `,"event":`...)
+		b = append(b, ev...)
+	}
+	return append(b, '}'), nil
 }
+
+func byParam(a, b city.Measurement) int { return strings.Compare(a.Param, b.Param) }
 
 // spliceReading returns the complete reading message: the same bytes that
 // Encode(ReadingEnvelope(r)) gives for r with Seq seq. feed is a valid feed
