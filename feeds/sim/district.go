@@ -32,6 +32,8 @@ const (
 type Subdistrict struct {
 	Name string
 	Area orb.Polygon
+
+	bound orb.Bound
 }
 
 // CrowdZone is one of the drawn crowd zones of the demo district.
@@ -132,7 +134,7 @@ func parseDistrict() (*District, error) {
 		case "subdistrict":
 			var p orb.Polygon
 			p, err = f.polygon()
-			d.Subdistricts = append(d.Subdistricts, Subdistrict{Name: f.str("name"), Area: p})
+			d.Subdistricts = append(d.Subdistricts, Subdistrict{Name: f.str("name"), Area: p, bound: p.Bound()})
 		case "river_line":
 			d.RiverLine, err = f.lines()
 		case "creek_line":
@@ -193,7 +195,7 @@ func (d *District) InWater(p orb.Point) bool {
 // Street returns the name of the 街道 that contains p, or "" when none does.
 func (d *District) Street(p orb.Point) string {
 	for _, s := range d.Subdistricts {
-		if s.Area.Bound().Contains(p) && planar.PolygonContains(s.Area, p) {
+		if s.bound.Contains(p) && planar.PolygonContains(s.Area, p) {
 			return s.Name
 		}
 	}
