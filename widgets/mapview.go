@@ -93,8 +93,12 @@ type MapView struct {
 	drawOrder   []*mapLayer // zone layers first, then point layers
 
 	view    viewport
-	viewSet bool       // a view was chosen (SetView, Fit…, the first fit)
-	pending *orb.Bound // a Mercator box to fit once the widget has a size
+	viewSet bool // a view was chosen (SetView, Fit…, a gesture, the first fit)
+	// fitted is the Mercator box of the last fit while nobody has moved the
+	// view since: a resize fits it again, so a window that opens small and
+	// then grows still shows the whole district. Any pan, zoom or SetView
+	// clears it; data refreshes never touch it.
+	fitted *orb.Bound
 
 	frame    frameState
 	renderer *mapRenderer
@@ -257,7 +261,7 @@ func (m *MapView) SetView(center orb.Point, zoom float64) {
 	m.view.center = lonLatToMercator(center)
 	m.view.zoom = clampZoom(zoom)
 	m.viewSet = true
-	m.pending = nil
+	m.fitted = nil
 	m.viewMoved(false)
 }
 
@@ -269,12 +273,11 @@ func (m *MapView) FitBounds(b orb.Bound) {
 	}
 	mb := orb.Bound{Min: lonLatToMercator(b.Min), Max: lonLatToMercator(b.Max)}
 	m.viewSet = true
+	m.fitted = &mb
 	if m.view.width <= 0 || m.view.height <= 0 {
-		m.pending = &mb
 		m.view.center = mb.Center()
 		return
 	}
-	m.pending = nil
 	m.view.fit(mb)
 	m.viewMoved(true)
 }
@@ -327,6 +330,7 @@ func (m *MapView) ZoomAt(pos fyne.Position, factor float64) {
 	before := m.view
 	m.view.zoomAt(float64(pos.X), float64(pos.Y), factor)
 	m.viewSet = true
+	m.fitted = nil
 	if m.view != before {
 		m.viewMoved(true)
 	}
@@ -344,6 +348,7 @@ func (m *MapView) panBy(dx, dy float32) {
 	}
 	m.view.panBy(float64(dx), float64(dy))
 	m.viewSet = true
+	m.fitted = nil
 	m.viewMoved(false)
 }
 
@@ -436,25 +441,27 @@ func (m *MapView) markContains(l *mapLayer, mk *mark, x, y float32) bool {
 	return dx*dx+dy*dy <= r*r
 }
 
-// Resize sets the widget's size; the centre and zoom stay, and the first
-// size triggers the pending or first fit.
+// Resize sets the widget's size. The centre and zoom stay, except that a fit
+// nobody has moved since (including the first, automatic fit of the
+// district) is fitted again to the new size.
 func (m *MapView) Resize(size fyne.Size) {
 	if m.view.width != float64(size.Width) || m.view.height != float64(size.Height) {
 		m.view.width, m.view.height = float64(size.Width), float64(size.Height)
 		if size.Width > 0 && size.Height > 0 {
-			switch {
-			case m.pending != nil:
-				b := *m.pending
-				m.pending = nil
-				m.view.fit(b)
-			case !m.viewSet:
+			if !m.viewSet {
 				if b, ok := m.districtBound(); ok {
 					m.viewSet = true
-					m.view.fit(orb.Bound{Min: lonLatToMercator(b.Min), Max: lonLatToMercator(b.Max)})
+					m.fitted = &orb.Bound{Min: lonLatToMercator(b.Min), Max: lonLatToMercator(b.Max)}
 				}
+			}
+			if m.fitted != nil {
+				m.view.fit(*m.fitted)
 			}
 		}
 		m.frame.changed()
+		if m.renderer != nil {
+			m.renderer.viewChanged()
+		}
 	}
 	m.BaseWidget.Resize(size)
 }

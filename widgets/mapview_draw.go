@@ -576,16 +576,18 @@ func stamp(dst *image.RGBA, sp *sprite, x, y int, tiles *tileMask) {
 		if a >= b {
 			continue
 		}
-		srow := sp.img.Pix[sy*sp.img.Stride:]
-		drow := dst.Pix[(y0+sy)*dst.Stride+x0*4:]
-		o0, o1 := max(r.o0, a), min(r.o1, b)
+		so := sy*sp.img.Stride + a*4
+		src := sp.img.Pix[so : so+(b-a)*4]
+		do := (y0+sy)*dst.Stride + (x0+a)*4
+		d := dst.Pix[do : do+(b-a)*4]
+		o0, o1 := max(r.o0, a)-a, min(r.o1, b)-a // opaque run, relative to a
 		if o0 >= o1 {
-			overRow(drow[a*4:b*4], srow[a*4:b*4])
+			overRow(d, src)
 			continue
 		}
-		overRow(drow[a*4:o0*4], srow[a*4:o0*4])
-		copy(drow[o0*4:o1*4], srow[o0*4:o1*4])
-		overRow(drow[o1*4:b*4], srow[o1*4:b*4])
+		overRow(d[:o0*4], src[:o0*4])
+		copy(d[o0*4:o1*4], src[o0*4:o1*4])
+		overRow(d[o1*4:], src[o1*4:])
 	}
 }
 

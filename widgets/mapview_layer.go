@@ -210,7 +210,7 @@ func (l *mapLayer) layoutAreas(v viewport, marks []mark) []mark {
 // Colours of data marks on the dark map.
 var (
 	markOutline  = color.NRGBA{R: 0x05, G: 0x08, B: 0x10, A: 0xE6} // thin dark edge around every marker
-	staleFill    = color.NRGBA{R: 0x6B, G: 0x72, B: 0x80, A: 0xFF} // stale features: neutral grey
+	staleFill    = color.NRGBA{R: 0x6E, G: 0x73, B: 0x79, A: 0xFF} // stale features: neutral grey
 	clusterLight = color.NRGBA{R: 0xF5, G: 0xF7, B: 0xFA, A: 0xFF} // count text on dark cluster colours
 	clusterDark  = color.NRGBA{R: 0x0A, G: 0x11, B: 0x20, A: 0xFF} // count text on bright cluster colours
 )

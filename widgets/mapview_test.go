@@ -1,0 +1,554 @@
+package widgets
+
+import (
+	"image"
+	"image/color"
+	"math"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"github.com/paulmach/orb"
+)
+
+const testW, testH = 480, 360 // test window size, Fyne units (scale 1: pixels)
+
+// Places in Huangpu used by the tests.
+var (
+	peoplesSquare = orb.Point{121.4737, 31.2304}
+	theBund       = orb.Point{121.4903, 31.2400}
+	yuGarden      = orb.Point{121.4920, 31.2272}
+	xintiandi     = orb.Point{121.4747, 31.2196}
+)
+
+// newTestMap shows a map of Huangpu in a test window at zoom 14, with the
+// test places 80+ units apart and well inside the window.
+func newTestMap(t *testing.T) (*MapView, fyne.Window) {
+	t.Helper()
+	test.NewTempApp(t)
+	m := NewMapView(loadHuangpuBase(t), "© OpenStreetMap contributors")
+	w := test.NewTempWindow(t, m)
+	w.SetPadded(false)
+	w.Resize(fyne.NewSize(testW, testH))
+	m.SetView(orb.Point{121.4830, 31.2298}, 14)
+	for _, p := range []orb.Point{peoplesSquare, theBund, yuGarden, xintiandi} {
+		if s := m.LonLatToScreen(p); s.X < 40 || s.Y < 10 || s.X > testW-40 || s.Y > testH-20 {
+			t.Fatalf("test place %v drawn at %v, too near the edge", p, s)
+		}
+	}
+	return m, w
+}
+
+func airStations() []Feature {
+	return []Feature{
+		{ID: "air-ps", Layer: "air", Point: peoplesSquare, Color: aqiGood, Label: "人民广场"},
+		{ID: "air-bund", Layer: "air", Point: theBund, Color: aqiModerate, Label: "外滩"},
+		{ID: "air-yu", Layer: "air", Point: yuGarden, Color: aqiUnhealth, Label: "豫园", Stale: true},
+	}
+}
+
+func waterSections() []Feature {
+	return []Feature{{ID: "water-xtd", Layer: "water", Point: xintiandi, Color: waterII, Label: "太平桥"}}
+}
+
+// pixelAt reads the captured window image at a widget position.
+func pixelAt(img image.Image, p fyne.Position) color.NRGBA {
+	return color.NRGBAModel.Convert(img.At(int(p.X), int(p.Y))).(color.NRGBA)
+}
+
+func near(a, b color.NRGBA, tol int) bool {
+	d := func(x, y uint8) int { return int(x) - int(y) }
+	return abs(float64(d(a.R, b.R))) <= float64(tol) && abs(float64(d(a.G, b.G))) <= float64(tol) && abs(float64(d(a.B, b.B))) <= float64(tol)
+}
+
+func abs(v float64) float64 { return math.Abs(v) }
+
+func TestMapFitsDistrictOnFirstSize(t *testing.T) {
+	test.NewTempApp(t)
+	m := NewMapView(loadHuangpuBase(t), "© OpenStreetMap contributors")
+	w := test.NewTempWindow(t, m)
+	w.SetPadded(false)
+	w.Resize(fyne.NewSize(testW, testH))
+	b, ok := m.districtBound()
+	if !ok {
+		t.Fatal("no district bound")
+	}
+	for _, corner := range []orb.Point{b.Min, b.Max} {
+		p := m.LonLatToScreen(corner)
+		if p.X < 0 || p.Y < 0 || p.X > testW || p.Y > testH {
+			t.Errorf("district corner %v drawn at %v, outside the %dx%d map", corner, p, testW, testH)
+		}
+	}
+	c, z := m.View()
+	if !b.Contains(c) || z < 11.5 || z > 13.5 {
+		t.Errorf("view after the first fit: centre %v zoom %v, want Huangpu at about zoom 12–13", c, z)
+	}
+	// once the view was moved, a resize keeps it: no automatic refit
+	m.PanBy(40, 0)
+	before, zb := m.View()
+	w.Resize(fyne.NewSize(testW+100, testH+50))
+	after, za := m.View()
+	if before != after || zb != za {
+		t.Errorf("resize moved the view from %v@%v to %v@%v", before, zb, after, za)
+	}
+}
+
+func TestMapLonLatScreenRoundTrip(t *testing.T) {
+	m, _ := newTestMap(t)
+	for _, p := range []orb.Point{peoplesSquare, theBund, yuGarden, xintiandi} {
+		got := m.ScreenToLonLat(m.LonLatToScreen(p))
+		if math.Abs(got[0]-p[0]) > 1e-6 || math.Abs(got[1]-p[1]) > 1e-6 {
+			t.Errorf("%v → %v → %v, want within 1e-6°", p, m.LonLatToScreen(p), got)
+		}
+	}
+}
+
+func TestMapPanKeepsScale(t *testing.T) {
+	m, w := newTestMap(t)
+	var notified int
+	m.OnViewChanged = func(orb.Point, float64) { notified++ }
+	a0, b0 := m.LonLatToScreen(peoplesSquare), m.LonLatToScreen(theBund)
+	_, z0 := m.View()
+	test.Drag(w.Canvas(), fyne.NewPos(200, 150), 35, -20)
+	a1, b1 := m.LonLatToScreen(peoplesSquare), m.LonLatToScreen(theBund)
+	if _, z1 := m.View(); z1 != z0 {
+		t.Errorf("zoom changed from %v to %v by a drag", z0, z1)
+	}
+	if d := a1.Subtract(a0); math.Abs(float64(d.X-35)) > 1e-3 || math.Abs(float64(d.Y+20)) > 1e-3 {
+		t.Errorf("People's Square moved by %v, want (35, -20)", d)
+	}
+	if d0, d1 := b0.Subtract(a0), b1.Subtract(a1); math.Abs(float64(d0.X-d1.X)) > 1e-3 || math.Abs(float64(d0.Y-d1.Y)) > 1e-3 {
+		t.Errorf("distance People's Square–Bund changed from %v to %v", d0, d1)
+	}
+	if notified != 1 {
+		t.Errorf("OnViewChanged called %d times for one drag, want 1 (at its end)", notified)
+	}
+}
+
+func TestMapZoomAtCursorKeepsPointFixed(t *testing.T) {
+	m, _ := newTestMap(t)
+	tests := []struct {
+		name   string
+		cursor fyne.Position
+		zoom   func(fyne.Position)
+		dz     float64
+	}{
+		{"scroll up", fyne.NewPos(80, 60), func(p fyne.Position) {
+			m.Scrolled(&fyne.ScrollEvent{PointEvent: fyne.PointEvent{Position: p}, Scrolled: fyne.Delta{DY: 20}})
+		}, 0.5},
+		{"scroll down", fyne.NewPos(330, 240), func(p fyne.Position) {
+			m.Scrolled(&fyne.ScrollEvent{PointEvent: fyne.PointEvent{Position: p}, Scrolled: fyne.Delta{DY: -40}})
+		}, -1},
+		{"ZoomAt", fyne.NewPos(10, 290), func(p fyne.Position) { m.ZoomAt(p, 4) }, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			under := m.ScreenToLonLat(tc.cursor)
+			_, z0 := m.View()
+			tc.zoom(tc.cursor)
+			_, z1 := m.View()
+			if math.Abs(z1-z0-tc.dz) > 1e-9 {
+				t.Errorf("zoom went from %v to %v, want a change of %v", z0, z1, tc.dz)
+			}
+			if got := m.LonLatToScreen(under); math.Abs(float64(got.X-tc.cursor.X)) > 1e-3 || math.Abs(float64(got.Y-tc.cursor.Y)) > 1e-3 {
+				t.Errorf("the place under the cursor moved from %v to %v", tc.cursor, got)
+			}
+		})
+	}
+}
+
+func TestMapZoomButtonsAndFit(t *testing.T) {
+	m, w := newTestMap(t)
+	_, z0 := m.View()
+	buttons := m.renderer.buttons.Objects
+	test.Tap(buttons[0].(fyne.Tappable))
+	if _, z := m.View(); math.Abs(z-z0-1) > 1e-9 {
+		t.Errorf("after +: zoom %v, want %v", z, z0+1)
+	}
+	test.Tap(buttons[1].(fyne.Tappable))
+	test.Tap(buttons[1].(fyne.Tappable))
+	if _, z := m.View(); math.Abs(z-z0+1) > 1e-9 {
+		t.Errorf("after + − −: zoom %v, want %v", z, z0-1)
+	}
+	test.Tap(buttons[2].(fyne.Tappable))
+	b, _ := m.districtBound()
+	for _, corner := range []orb.Point{b.Min, b.Max} {
+		if p := m.LonLatToScreen(corner); p.X < 0 || p.Y < 0 || p.X > testW || p.Y > testH {
+			t.Errorf("after fit: district corner at %v, outside the map", p)
+		}
+	}
+	_ = w
+}
+
+func TestMapSetViewAndView(t *testing.T) {
+	m, _ := newTestMap(t)
+	called := false
+	m.OnViewChanged = func(orb.Point, float64) { called = true }
+	m.SetView(theBund, 16.25)
+	c, z := m.View()
+	if math.Abs(c[0]-theBund[0]) > 1e-9 || math.Abs(c[1]-theBund[1]) > 1e-9 || z != 16.25 {
+		t.Errorf("View() = %v, %v; want %v, 16.25", c, z, theBund)
+	}
+	if called {
+		t.Error("SetView called OnViewChanged")
+	}
+	m.SetView(orb.Point{math.NaN(), 31}, 12)
+	if c2, z2 := m.View(); c2 != c || z2 != z {
+		t.Errorf("a NaN centre changed the view to %v, %v", c2, z2)
+	}
+	m.SetView(theBund, 40)
+	if _, z := m.View(); z != MaxZoom {
+		t.Errorf("zoom 40 became %v, want clamped to %v", z, MaxZoom)
+	}
+}
+
+func TestMapFeatureAtFindsAndMisses(t *testing.T) {
+	m, _ := newTestMap(t)
+	m.SetLayer("air", "空气", airStations())
+	m.SetLayer("water", "水质", waterSections())
+	tests := []struct {
+		name   string
+		pos    fyne.Position
+		wantID string
+	}{
+		{"on People's Square", m.LonLatToScreen(peoplesSquare), "air-ps"},
+		{"2 units off the Bund", m.LonLatToScreen(theBund).AddXY(2, -2), "air-bund"},
+		{"on a stale station", m.LonLatToScreen(yuGarden), "air-yu"},
+		{"on another layer", m.LonLatToScreen(xintiandi), "water-xtd"},
+		{"empty space", m.LonLatToScreen(peoplesSquare).AddXY(30, 30), ""},
+		{"outside the widget", fyne.NewPos(-10, 5000), ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, ok := m.FeatureAt(tc.pos)
+			if tc.wantID == "" {
+				if ok {
+					t.Errorf("FeatureAt(%v) = %s, want nothing", tc.pos, f.ID)
+				}
+				return
+			}
+			if !ok || f.ID != tc.wantID {
+				t.Errorf("FeatureAt(%v) = %q, %v; want %q", tc.pos, f.ID, ok, tc.wantID)
+			}
+		})
+	}
+}
+
+func TestMapTapCallsOnFeatureTapped(t *testing.T) {
+	m, w := newTestMap(t)
+	m.SetLayer("air", "空气", airStations())
+	var tapped []string
+	m.OnFeatureTapped = func(id string) { tapped = append(tapped, id) }
+	test.TapCanvas(w.Canvas(), m.LonLatToScreen(theBund))
+	test.TapCanvas(w.Canvas(), m.LonLatToScreen(theBund).AddXY(40, 40)) // empty
+	if len(tapped) != 1 || tapped[0] != "air-bund" {
+		t.Errorf("taps reported %v, want [air-bund]", tapped)
+	}
+}
+
+func TestMapHoverShowsName(t *testing.T) {
+	m, w := newTestMap(t)
+	m.SetLayer("air", "空气", airStations())
+	test.MoveMouse(w.Canvas(), m.LonLatToScreen(peoplesSquare))
+	if got := m.HoverText(); got != "人民广场" {
+		t.Errorf("hover text %q, want 人民广场", got)
+	}
+	if !m.renderer.tip.Visible() || m.renderer.tip.Text != "人民广场" {
+		t.Errorf("tooltip visible %v text %q", m.renderer.tip.Visible(), m.renderer.tip.Text)
+	}
+	if m.Cursor() != desktop.PointerCursor {
+		t.Error("cursor over a feature is not the pointer")
+	}
+	test.MoveMouse(w.Canvas(), m.LonLatToScreen(peoplesSquare).AddXY(35, 35))
+	if got := m.HoverText(); got != "" || m.renderer.tip.Visible() {
+		t.Errorf("over empty space: hover text %q, tooltip visible %v", got, m.renderer.tip.Visible())
+	}
+}
+
+func TestMapLayerSwitchHidesDrawingAndHits(t *testing.T) {
+	m, w := newTestMap(t)
+	m.SetLayer("air", "空气", airStations())
+	m.SetLayer("water", "水质", waterSections())
+	at := m.LonLatToScreen(peoplesSquare)
+	shown := pixelAt(w.Canvas().Capture(), at)
+	if !near(shown, aqiGood, 10) {
+		t.Fatalf("air station pixel %v, want about %v", shown, aqiGood)
+	}
+
+	// switch the layer off through the legend's check box
+	check := m.renderer.blocks["air"].check
+	test.Tap(check)
+	if m.LayerVisible("air") {
+		t.Fatal("air layer still visible after unticking its check box")
+	}
+	hidden := pixelAt(w.Canvas().Capture(), at)
+	if near(hidden, aqiGood, 60) {
+		t.Errorf("hidden layer still drawn: pixel %v", hidden)
+	}
+	if f, ok := m.FeatureAt(at); ok {
+		t.Errorf("hidden layer still hit: %s", f.ID)
+	}
+	if f, ok := m.FeatureAt(m.LonLatToScreen(xintiandi)); !ok || f.ID != "water-xtd" {
+		t.Errorf("the other layer's feature: %q %v, want water-xtd", f.ID, ok)
+	}
+
+	// and back on through the API; the check box follows
+	m.SetLayerVisible("air", true)
+	if !check.Checked {
+		t.Error("check box not ticked after SetLayerVisible(true)")
+	}
+	if got := pixelAt(w.Canvas().Capture(), at); !near(got, aqiGood, 10) {
+		t.Errorf("shown again: pixel %v, want about %v", got, aqiGood)
+	}
+	if f, ok := m.FeatureAt(at); !ok || f.ID != "air-ps" {
+		t.Errorf("shown again: FeatureAt = %q %v", f.ID, ok)
+	}
+}
+
+func TestMapStaleFeaturesAreGrey(t *testing.T) {
+	m, w := newTestMap(t)
+	m.SetLayer("air", "空气", airStations())
+	img := w.Canvas().Capture()
+	stale := pixelAt(img, m.LonLatToScreen(yuGarden))
+	if !near(stale, staleFill, 12) {
+		t.Errorf("stale station pixel %v, want grey %v", stale, staleFill)
+	}
+	if d := int(stale.R) - int(stale.B); d > 20 || d < -20 {
+		t.Errorf("stale pixel %v is not grey", stale)
+	}
+	// the same station fresh shows its colour
+	fs := airStations()
+	fs[2].Stale = false
+	m.SetLayer("air", "空气", fs)
+	if got := pixelAt(w.Canvas().Capture(), m.LonLatToScreen(yuGarden)); !near(got, aqiUnhealth, 10) {
+		t.Errorf("fresh station pixel %v, want %v", got, aqiUnhealth)
+	}
+	// stale features still answer hit tests
+	if f, ok := m.FeatureAt(m.LonLatToScreen(yuGarden)); !ok || f.ID != "air-yu" {
+		t.Errorf("stale feature not hit: %q %v", f.ID, ok)
+	}
+}
+
+func TestMapSevereFeatureDrawnOnTop(t *testing.T) {
+	m, w := newTestMap(t)
+	// an ordinary fire device and a critical air station at the same place
+	m.SetLayer("air", "空气", []Feature{{ID: "air-alarm", Point: peoplesSquare, Color: aqiUnhealth, Severity: 3}})
+	m.SetLayer("fire", "消防", []Feature{{ID: "fire-ok", Point: peoplesSquare, Color: fireNormal}})
+	at := m.LonLatToScreen(peoplesSquare)
+	if got := pixelAt(w.Canvas().Capture(), at); !near(got, aqiUnhealth, 10) {
+		t.Errorf("pixel %v, want the severe feature's %v on top", got, aqiUnhealth)
+	}
+	if f, ok := m.FeatureAt(at); !ok || f.ID != "air-alarm" {
+		t.Errorf("FeatureAt = %q %v, want the severe feature", f.ID, ok)
+	}
+}
+
+func TestMapSetLayerKeepsView(t *testing.T) {
+	m, w := newTestMap(t)
+	m.PanBy(-25, 10)
+	c0, z0 := m.View()
+	notified := false
+	m.OnViewChanged = func(orb.Point, float64) { notified = true }
+	for i := 0; i < 3; i++ {
+		m.SetLayer("air", "空气", airStations())
+		m.SetLayer("fire", "消防", syntheticLayers(2000, uint64(i))["fire"])
+		w.Canvas().Capture()
+	}
+	if c, z := m.View(); c != c0 || z != z0 {
+		t.Errorf("view moved from %v@%v to %v@%v on data refresh", c0, z0, c, z)
+	}
+	if notified {
+		t.Error("OnViewChanged called on data refresh")
+	}
+}
+
+func TestMapRefreshRedrawsOnlyThatLayer(t *testing.T) {
+	m := newLoadedMap(t, 5000, testW, testH)
+	m.render(testW, testH)
+	air, fire := m.findLayer("air"), m.findLayer("fire")
+	airImg, fireImg := air.imgVersion, fire.imgVersion
+	baseView := m.frame.baseView
+
+	m.SetLayer("fire", "fire", syntheticLayers(5000, 9)["fire"])
+	m.render(testW, testH)
+	if air.imgVersion != airImg || air.imgView != m.view {
+		t.Error("the air layer was redrawn when only the fire layer changed")
+	}
+	if fire.imgVersion == fireImg {
+		t.Error("the fire layer was not redrawn after SetLayer")
+	}
+	if m.frame.baseView != baseView {
+		t.Error("the base map was redrawn after a data change")
+	}
+}
+
+func TestMapClusteringOnScreen(t *testing.T) {
+	m := newLoadedMap(t, 3000, testW, testH)
+	fire := m.findLayer("fire")
+	markers := func() (drawn, clusters int) {
+		m.render(testW, testH)
+		for _, mk := range fire.marks {
+			drawn++
+			if mk.kind == markCluster {
+				clusters++
+			}
+		}
+		return
+	}
+	m.FitDistrict()
+	outDrawn, outClusters := markers()
+	visible := 0
+	for _, p := range fire.merc {
+		x, y := m.view.toScreen(p)
+		if x >= -markMarginUnits && y >= -markMarginUnits && x <= testW+markMarginUnits && y <= testH+markMarginUnits {
+			visible++
+		}
+	}
+	if outClusters == 0 || outDrawn >= visible/4 {
+		t.Errorf("district view: %d markers (%d clusters) for %d features, want far fewer markers", outDrawn, outClusters, visible)
+	}
+	m.SetView(peoplesSquare, MaxZoom)
+	inDrawn, inClusters := markers()
+	if inClusters != 0 || inDrawn == 0 {
+		t.Errorf("at zoom %v: %d markers, %d clusters; want single markers only", MaxZoom, inDrawn, inClusters)
+	}
+	// a tap on a cluster zooms in
+	m.FitDistrict()
+	m.render(testW, testH)
+	var cl *mark
+	for i := range fire.marks {
+		if fire.marks[i].kind == markCluster && !fire.marks[i].top {
+			cl = &fire.marks[i]
+			break
+		}
+	}
+	if cl == nil {
+		t.Fatal("no cluster at the district view")
+	}
+	_, z0 := m.View()
+	pos := fyne.NewPos(cl.x, cl.y)
+	if f, ok := m.FeatureAt(pos); ok {
+		t.Logf("a feature (%s) lies over the cluster; skipping the tap check", f.ID)
+		return
+	}
+	m.Tapped(&fyne.PointEvent{Position: pos})
+	if _, z := m.View(); z <= z0 {
+		t.Errorf("tapping a cluster left zoom at %v (was %v)", z, z0)
+	}
+}
+
+func TestMapRejectsUnusableFeatures(t *testing.T) {
+	m, _ := newTestMap(t)
+	m.SetLayer("noise", "噪声", []Feature{
+		{ID: "ok", Point: peoplesSquare, Color: noiseOK},
+		{ID: "nan", Point: orb.Point{math.NaN(), 31.2}, Color: noiseOK},
+		{ID: "pole", Point: orb.Point{121.4, 89.9}, Color: noiseOK},
+		{ID: "bad-zone", Area: orb.Polygon{{{121.47, 31.23}, {121.48, math.Inf(1)}, {121.47, 31.24}}}, Color: crowdLow},
+		{ID: "tiny-zone", Area: orb.Polygon{{{121.47, 31.23}}}, Color: crowdLow},
+	})
+	got := m.RejectedFeatures("noise")
+	want := []string{"nan", "pole", "bad-zone", "tiny-zone"}
+	if len(got) != len(want) {
+		t.Fatalf("rejected %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("rejected[%d] = %q, want %q", i, got[i], want[i])
+		}
+	}
+	if f, ok := m.FeatureAt(m.LonLatToScreen(peoplesSquare)); !ok || f.ID != "ok" {
+		t.Errorf("the good feature: %q %v", f.ID, ok)
+	}
+}
+
+func TestMapZoneFeatures(t *testing.T) {
+	m, w := newTestMap(t)
+	zone := zoneAround(peoplesSquare, 120, 8)
+	m.SetLayer("crowd", "客流", []Feature{{ID: "zone-ps", Area: zone, Color: crowdHigh, Label: "人民广场"}})
+	m.SetLayer("air", "空气", []Feature{{ID: "air-ps", Point: peoplesSquare, Color: aqiGood}})
+	centre := m.LonLatToScreen(peoplesSquare)
+	inside := centre.AddXY(0, 12) // in the zone, off the air marker
+	if f, ok := m.FeatureAt(inside); !ok || f.ID != "zone-ps" {
+		t.Errorf("inside the zone: %q %v, want zone-ps", f.ID, ok)
+	}
+	if f, ok := m.FeatureAt(centre); !ok || f.ID != "air-ps" {
+		t.Errorf("on the station inside the zone: %q %v, want the station on top", f.ID, ok)
+	}
+	if _, ok := m.FeatureAt(m.LonLatToScreen(theBund)); ok {
+		t.Error("hit outside the zone")
+	}
+	// the zone is filled with its colour, translucent over the base map
+	px := pixelAt(w.Canvas().Capture(), inside)
+	if px.R < 60 || px.R < px.B {
+		t.Errorf("zone pixel %v does not show the zone's orange", px)
+	}
+}
+
+func TestMapLegend(t *testing.T) {
+	m, _ := newTestMap(t)
+	m.SetLayer("air", "空气质量", airStations())
+	m.SetLegend("air", []LegendEntry{{aqiGood, "优"}, {aqiModerate, "良"}, {aqiUnhealth, "中度污染"}})
+	b := m.renderer.blocks["air"]
+	if b == nil || b.check.Text != "空气质量" || !b.check.Checked {
+		t.Fatalf("legend block %+v", b)
+	}
+	if n := len(b.rows.Objects); n != 3 || !b.rows.Visible() {
+		t.Errorf("legend rows: %d, visible %v; want 3 visible", n, b.rows.Visible())
+	}
+	m.SetLayerVisible("air", false)
+	if b.rows.Visible() {
+		t.Error("legend rows still shown for a hidden layer")
+	}
+	// taps on the legend panel do not reach features under it
+	if !m.renderer.overOverlay(m.renderer.panelBg.Position().AddXY(2, 2)) {
+		t.Error("legend panel not treated as an overlay")
+	}
+	if m.Attribution() != "© OpenStreetMap contributors" || m.renderer.attr.Text != m.Attribution() || !m.renderer.attr.Visible() {
+		t.Errorf("attribution %q shown %v", m.renderer.attr.Text, m.renderer.attr.Visible())
+	}
+}
+
+func TestMapStreetLabelsByZoom(t *testing.T) {
+	m, _ := newTestMap(t)
+	shown := func() int {
+		n := 0
+		for _, l := range m.renderer.streetLabels {
+			if l.Visible() {
+				n++
+			}
+		}
+		return n
+	}
+	if len(m.renderer.streetLabels) != 10 {
+		t.Fatalf("%d street labels, want Huangpu's 10", len(m.renderer.streetLabels))
+	}
+	m.SetView(peoplesSquare, 14)
+	if shown() == 0 {
+		t.Error("no 街道 names at zoom 14")
+	}
+	m.SetView(peoplesSquare, 11)
+	if n := shown(); n != 0 {
+		t.Errorf("%d 街道 names at zoom 11, want none", n)
+	}
+}
+
+func TestMapWithoutBaseOrSize(t *testing.T) {
+	test.NewTempApp(t)
+	m := NewMapView(nil, "")
+	// no size yet: hit tests and rendering do not fail
+	if _, ok := m.FeatureAt(fyne.NewPos(1, 1)); ok {
+		t.Error("hit on a map without size")
+	}
+	if img := m.render(10, 10); img.Bounds().Dx() != 10 {
+		t.Errorf("render size %v", img.Bounds())
+	}
+	m.SetLayer("air", "air", airStations())
+	m.FitDistrict() // falls back to the features
+	m.Resize(fyne.NewSize(testW, testH))
+	for _, f := range airStations() {
+		if p := m.LonLatToScreen(f.Point); p.X < 0 || p.Y < 0 || p.X > testW || p.Y > testH {
+			t.Errorf("%s at %v after fitting to the features", f.ID, p)
+		}
+	}
+}
