@@ -344,7 +344,7 @@ func (p *AlertPanel) CreateRenderer() fyne.WidgetRenderer {
 	r.unacked = canvas.NewText("", nil)
 	r.unacked.TextStyle.Bold = true
 	r.showClosed = widget.NewCheck(lang.L("Show closed"), p.SetShowClosed)
-	header := container.NewVBox(chips, container.NewBorder(nil, nil, r.unacked, r.showClosed))
+	header := container.NewPadded(container.NewVBox(chips, container.NewBorder(nil, nil, r.unacked, r.showClosed)))
 
 	r.list = widget.NewList(
 		func() int { return len(p.visible) },

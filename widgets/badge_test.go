@@ -5,20 +5,22 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
-// pillSample is a strip inside the left end of a rectangle, clear of the text
+// leftEdgeSample is a strip inside the left end of a rectangle, clear of the text
 // centred in it and of its rounded corners.
-func pillSample(b image.Rectangle) image.Rectangle {
+func leftEdgeSample(b image.Rectangle) image.Rectangle {
 	mid := b.Min.Y + b.Dy()/2
 	return image.Rect(b.Min.X+2, mid-2, b.Min.X+5, mid+3)
 }
 
 func TestFeedBadgeStateColours(t *testing.T) {
-	newTestApp(t)
+	newPanelTestApp(t)
 	b := NewFeedBadge()
-	c := showIn(t, b, fyne.NewSize(520, 40))
+	c := showWidget(t, b, fyne.NewSize(520, 40))
 	r := test.WidgetRenderer(b).(*feedBadgeRenderer)
 
 	tests := []struct {
@@ -36,11 +38,11 @@ func TestFeedBadgeStateColours(t *testing.T) {
 		if r.state.Text != tt.wantText {
 			t.Errorf("%v: pill reads %q, want %q", tt.state, r.state.Text, tt.wantText)
 		}
-		want := opsColors[map[BadgeState]fyne.ThemeColorName{BadgeLive: colorNameLive, BadgeDegraded: colorNameDegraded, BadgeOffline: colorNameOffline}[tt.state]]
+		want := panelThemeColors[map[BadgeState]fyne.ThemeColorName{BadgeLive: colorNameLive, BadgeDegraded: colorNameDegraded, BadgeOffline: colorNameOffline}[tt.state]]
 		img := c.Capture()
-		s := pillSample(boundsOf(t, c, &r.pill))
-		if n := countNear(img, s, want, 2); n != area(s) {
-			t.Errorf("%v: %d of %d pill pixels are %v", tt.state, n, area(s), want)
+		s := leftEdgeSample(drawnBounds(t, c, &r.pill))
+		if n := countColorNear(img, s, want, 2); n != pixelArea(s) {
+			t.Errorf("%v: %d of %d pill pixels are %v", tt.state, n, pixelArea(s), want)
 		}
 	}
 	if got := r.rate.Text; got != "2.5 readings/s" {
@@ -52,25 +54,25 @@ func TestFeedBadgeStateColours(t *testing.T) {
 }
 
 func TestFeedBadgeZeroValueIsOffline(t *testing.T) {
-	newTestApp(t)
+	newPanelTestApp(t)
 	b := NewFeedBadge()
-	showIn(t, b, fyne.NewSize(400, 40))
+	showWidget(t, b, fyne.NewSize(400, 40))
 	r := test.WidgetRenderer(b).(*feedBadgeRenderer)
-	if r.state.Text != "OFFLINE" || r.pill.FillColor != opsColors[colorNameOffline] {
+	if r.state.Text != "OFFLINE" || r.pill.FillColor != panelThemeColors[colorNameOffline] {
 		t.Errorf("a badge told nothing shows %q in %v; want OFFLINE in red", r.state.Text, r.pill.FillColor)
 	}
 }
 
 func TestFeedBadgeRejectedHighlight(t *testing.T) {
-	newTestApp(t)
+	newPanelTestApp(t)
 	b := NewFeedBadge()
-	c := showIn(t, b, fyne.NewSize(520, 40))
+	c := showWidget(t, b, fyne.NewSize(520, 40))
 	r := test.WidgetRenderer(b).(*feedBadgeRenderer)
-	amber := opsColors[colorNameDegraded]
+	amber := panelThemeColors[colorNameDegraded]
 
 	b.SetStatus(BadgeStatus{Feed: "water", State: BadgeLive, Rate: 12, Age: "1 s", Rejected: 0})
-	cell := boundsOf(t, c, &r.rejected)
-	if n := countNear(c.Capture(), cell, amber, 2); n != 0 {
+	cell := drawnBounds(t, c, &r.rejected)
+	if n := countColorNear(c.Capture(), cell, amber, 2); n != 0 {
 		t.Errorf("no rejections, yet %d amber pixels behind the count", n)
 	}
 	if r.rejected.Text != "rejected 0" {
@@ -78,26 +80,26 @@ func TestFeedBadgeRejectedHighlight(t *testing.T) {
 	}
 
 	b.SetStatus(BadgeStatus{Feed: "water", State: BadgeLive, Rate: 12, Age: "1 s", Rejected: 7})
-	cell = boundsOf(t, c, &r.rejectedFill)
+	cell = drawnBounds(t, c, &r.rejectedFill)
 	img := c.Capture()
-	if n := countNear(img, pillSample(cell), amber, 2); n != area(pillSample(cell)) {
-		t.Errorf("7 rejections: %d of %d sampled pixels amber", n, area(pillSample(cell)))
+	if n := countColorNear(img, leftEdgeSample(cell), amber, 2); n != pixelArea(leftEdgeSample(cell)) {
+		t.Errorf("7 rejections: %d of %d sampled pixels amber", n, pixelArea(leftEdgeSample(cell)))
 	}
 	if r.rejected.Text != "rejected 7" || !r.rejected.TextStyle.Bold {
 		t.Errorf("count reads %q bold=%v, want bold \"rejected 7\"", r.rejected.Text, r.rejected.TextStyle.Bold)
 	}
 	// The highlight does not spill onto the age next to it.
-	if n := countNear(img, boundsOf(t, c, &r.age), amber, 2); n != 0 {
+	if n := countColorNear(img, drawnBounds(t, c, &r.age), amber, 2); n != 0 {
 		t.Errorf("%d amber pixels over the age", n)
 	}
 }
 
 func TestFeedBadgeTapped(t *testing.T) {
-	newTestApp(t)
+	newPanelTestApp(t)
 	b := NewFeedBadge()
 	taps := 0
 	b.OnTapped = func() { taps++ }
-	c := showIn(t, b, fyne.NewSize(400, 40))
+	c := showWidget(t, b, fyne.NewSize(400, 40))
 	test.TapCanvas(c, fyne.NewPos(20, 20))
 	if taps != 1 {
 		t.Errorf("OnTapped called %d times, want 1", taps)
@@ -113,5 +115,32 @@ func TestFormatRate(t *testing.T) {
 		if got := formatRate(tt.in); got != tt.want {
 			t.Errorf("formatRate(%v) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestFeedBadgeTooltip(t *testing.T) {
+	newPanelTestApp(t)
+	b := NewFeedBadge()
+	c := showWidget(t, b, fyne.NewSize(400, 40))
+
+	b.MouseIn(&desktop.MouseEvent{})
+	if b.tooltip != nil || len(c.Overlays().List()) != 0 {
+		t.Fatal("a badge without a tooltip opened one")
+	}
+	b.SetStatus(BadgeStatus{Feed: "fire", State: BadgeOffline, Tooltip: "offline since 14:02"})
+	b.MouseIn(&desktop.MouseEvent{})
+	pop := b.tooltip
+	if pop == nil || !pop.Visible() || len(c.Overlays().List()) != 1 {
+		t.Fatalf("hovering: tooltip %v, %d overlays; want one pop-up shown", pop, len(c.Overlays().List()))
+	}
+	if got := pop.Content.(*widget.Label).Text; got != "offline since 14:02" {
+		t.Errorf("tooltip reads %q", got)
+	}
+	if pop.Position().Y < b.Size().Height {
+		t.Errorf("tooltip at %v covers the badge (height %v)", pop.Position(), b.Size().Height)
+	}
+	b.MouseOut()
+	if pop.Visible() {
+		t.Error("tooltip still shown after the pointer left")
 	}
 }

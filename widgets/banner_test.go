@@ -10,11 +10,11 @@ import (
 )
 
 func TestBannerHiddenWhenEmpty(t *testing.T) {
-	newTestApp(t)
+	newPanelTestApp(t)
 	b := NewBanner()
 	below := widget.NewLabel("map")
 	box := container.NewVBox(b, below)
-	c := showIn(t, box, fyne.NewSize(600, 200))
+	c := showWidget(t, box, fyne.NewSize(600, 200))
 
 	if b.Visible() || !b.MinSize().IsZero() {
 		t.Fatalf("new banner visible %v, min size %v; want hidden, zero", b.Visible(), b.MinSize())
@@ -32,15 +32,15 @@ func TestBannerHiddenWhenEmpty(t *testing.T) {
 		t.Errorf("content below starts at y=%v, inside the banner (height %v)", y, b.MinSize().Height)
 	}
 	r := test.WidgetRenderer(b).(*bannerRenderer)
-	bg := boundsOf(t, c, &r.background)
-	corner := pillSample(bg)
-	if n := countNear(c.Capture(), corner, opsColors[colorNameOffline], 2); n != area(corner) {
-		t.Errorf("level 2: %d of %d sampled pixels red", n, area(corner))
+	bg := drawnBounds(t, c, &r.background)
+	corner := leftEdgeSample(bg)
+	if n := countColorNear(c.Capture(), corner, panelThemeColors[colorNameOffline], 2); n != pixelArea(corner) {
+		t.Errorf("level 2: %d of %d sampled pixels red", n, pixelArea(corner))
 	}
 
 	b.SetMessage("Noise feed degraded since 13:40", BannerWarning)
-	if n := countNear(c.Capture(), corner, opsColors[colorNameDegraded], 2); n != area(corner) {
-		t.Errorf("level 1: %d of %d sampled pixels amber", n, area(corner))
+	if n := countColorNear(c.Capture(), corner, panelThemeColors[colorNameDegraded], 2); n != pixelArea(corner) {
+		t.Errorf("level 1: %d of %d sampled pixels amber", n, pixelArea(corner))
 	}
 	if got, lvl := b.Message(); got != "Noise feed degraded since 13:40" || lvl != BannerWarning {
 		t.Errorf("Message() = %q, %d", got, lvl)

@@ -13,14 +13,14 @@ import (
 )
 
 var (
-	magenta = color.NRGBA{0xFF, 0x00, 0xFF, 0xFF} // the test series
-	cyan    = color.NRGBA{0x00, 0xFF, 0xFF, 0xFF} // the test threshold
+	seriesMagenta = color.NRGBA{0xFF, 0x00, 0xFF, 0xFF} // the test series
+	thresholdCyan = color.NRGBA{0x00, 0xFF, 0xFF, 0xFF} // the test threshold
 )
 
-// chartStart is 10:00 Beijing time, given in UTC.
-var chartStart = time.Date(2025, 3, 14, 2, 0, 0, 0, time.UTC)
+// chartT0 is 10:00 Beijing time, given in UTC.
+var chartT0 = time.Date(2025, 3, 14, 2, 0, 0, 0, time.UTC)
 
-func minute(m int) time.Time { return chartStart.Add(time.Duration(m) * time.Minute) }
+func chartMinute(m int) time.Time { return chartT0.Add(time.Duration(m) * time.Minute) }
 
 // chartFixture is a series with a reading a minute from 10:00 to 10:59,
 // values 20..29, nothing from 10:20 to 10:39, and a broken reading (NaN)
@@ -32,15 +32,15 @@ func chartFixture() ([]Series, []Threshold) {
 		case m >= 20 && m < 40:
 			continue
 		case m == 50:
-			pts = append(pts, ChartPoint{T: minute(m), V: math.NaN()})
+			pts = append(pts, ChartPoint{T: chartMinute(m), V: math.NaN()})
 		default:
-			pts = append(pts, ChartPoint{T: minute(m), V: 20 + float64(m%10)})
+			pts = append(pts, ChartPoint{T: chartMinute(m), V: 20 + float64(m%10)})
 		}
 	}
 	// Hand them over out of order: the chart sorts.
 	slices.Reverse(pts)
-	return []Series{{Name: "PM2.5", Unit: "µg/m³", Color: magenta, Points: pts}},
-		[]Threshold{{Value: 50, Label: "limit 50", Color: cyan}}
+	return []Series{{Name: "PM2.5", Unit: "µg/m³", Color: seriesMagenta, Points: pts}},
+		[]Threshold{{Value: 50, Label: "limit 50", Color: thresholdCyan}}
 }
 
 type chartProbe struct {
@@ -51,9 +51,9 @@ type chartProbe struct {
 }
 
 func newChartProbe(t *testing.T, ch *TrendChart) chartProbe {
-	c := showIn(t, ch, fyne.NewSize(640, 320))
+	c := showWidget(t, ch, fyne.NewSize(640, 320))
 	r := test.WidgetRenderer(ch).(*chartRenderer)
-	return chartProbe{t: t, c: c, r: r, plot: boundsOf(t, c, r.raster)}
+	return chartProbe{t: t, c: c, r: r, plot: drawnBounds(t, c, r.raster)}
 }
 
 // column is a strip of the plot 2·half+1 pixels wide around time tm.
@@ -69,43 +69,43 @@ func (p chartProbe) row(v float64, half int) image.Rectangle {
 }
 
 func TestTrendChartDrawsSeriesGapsAndThresholds(t *testing.T) {
-	newTestApp(t)
+	newPanelTestApp(t)
 	ch := NewTrendChart()
 	ch.SetSeries(chartFixture())
-	ch.SetWindow(minute(0), minute(60))
+	ch.SetWindow(chartMinute(0), chartMinute(60))
 	p := newChartProbe(t, ch)
 	img := p.c.Capture()
 
 	// The line is there, in its colour, where there are readings.
 	for _, m := range []int{5, 10, 15, 45, 55} {
-		if n := countNear(img, p.column(minute(m), 1), magenta, 0); n == 0 {
+		if n := countColorNear(img, p.column(chartMinute(m), 1), seriesMagenta, 0); n == 0 {
 			t.Errorf("10:%02d: no series pixels in the column", m)
 		}
 	}
 	// It passes through the right height: at 10:05 the value is 25.
-	at := p.column(minute(5), 1).Intersect(p.row(25, 3))
-	if n := countNear(img, at, magenta, 0); n == 0 {
+	at := p.column(chartMinute(5), 1).Intersect(p.row(25, 3))
+	if n := countColorNear(img, at, seriesMagenta, 0); n == 0 {
 		t.Errorf("no series pixels around (10:05, 25) in %v", at)
 	}
 	// Missing readings are a break, not a straight line across.
 	for _, m := range []int{25, 30, 35} {
-		if n := countNear(img, p.column(minute(m), 2), magenta, 0); n != 0 {
+		if n := countColorNear(img, p.column(chartMinute(m), 2), seriesMagenta, 0); n != 0 {
 			t.Errorf("10:%02d is in a gap, yet %d series pixels are drawn there", m, n)
 		}
 	}
 	// A broken (NaN) reading breaks the line too.
-	if n := countNear(img, p.column(minute(50), 1), magenta, 0); n != 0 {
+	if n := countColorNear(img, p.column(chartMinute(50), 1), seriesMagenta, 0); n != 0 {
 		t.Errorf("10:50 has no valid value, yet %d series pixels are drawn there", n)
 	}
 	// The threshold: a dashed line across at 50, in its colour, labelled.
 	line := p.row(50, 1)
-	if n := countNear(img, line, cyan, 0); n < p.plot.Dx()*2/5 {
+	if n := countColorNear(img, line, thresholdCyan, 0); n < p.plot.Dx()*2/5 {
 		t.Errorf("threshold line: %d cyan pixels along %d columns, want at least 40%%", n, p.plot.Dx())
 	}
-	if n := countNear(img, p.row(35, 2), cyan, 0); n != 0 {
+	if n := countColorNear(img, p.row(35, 2), thresholdCyan, 0); n != 0 {
 		t.Errorf("%d threshold pixels away from its value", n)
 	}
-	if len(p.r.thrLabels) != 1 || p.r.thrLabels[0].Text != "limit 50" || p.r.thrLabels[0].Color != color.Color(cyan) {
+	if len(p.r.thrLabels) != 1 || p.r.thrLabels[0].Text != "limit 50" || p.r.thrLabels[0].Color != color.Color(thresholdCyan) {
 		t.Errorf("threshold label %+v", p.r.thrLabels)
 	}
 	// The value axis covers data and threshold, with the unit.
@@ -129,10 +129,10 @@ func TestTrendChartDrawsSeriesGapsAndThresholds(t *testing.T) {
 }
 
 func TestTrendChartStaleTail(t *testing.T) {
-	newTestApp(t)
+	newPanelTestApp(t)
 	ch := NewTrendChart()
 	ch.SetSeries(chartFixture())
-	ch.SetWindow(minute(0), minute(60))
+	ch.SetWindow(chartMinute(0), chartMinute(60))
 	p := newChartProbe(t, ch)
 	hatch := func() color.NRGBA {
 		px := image.NewNRGBA(image.Rect(0, 0, 1, 1))
@@ -141,37 +141,37 @@ func TestTrendChartStaleTail(t *testing.T) {
 		return px.NRGBAAt(0, 0)
 	}()
 	tail := func() image.Rectangle {
-		return p.column(minute(60), 0).Union(p.column(minute(63), 0)).Union(p.column(minute(88), 0))
+		return p.column(chartMinute(60), 0).Union(p.column(chartMinute(63), 0)).Union(p.column(chartMinute(88), 0))
 	}
 
 	// Readings up to 10:59 of a window ending 11:00: nothing is stale.
-	if n := countNear(p.c.Capture(), p.plot, hatch, 2); n != 0 {
+	if n := countColorNear(p.c.Capture(), p.plot, hatch, 2); n != 0 {
 		t.Errorf("fresh series: %d stale-hatch pixels", n)
 	}
 
 	// The window runs on to 11:30 with no new readings: the tail is greyed.
-	ch.SetWindow(minute(0), minute(90))
+	ch.SetWindow(chartMinute(0), chartMinute(90))
 	img := p.c.Capture()
 	tr := tail()
-	if n := countNear(img, tr, hatch, 2); n < area(tr)/4 {
-		t.Errorf("stale tail: %d of %d pixels hatched, want at least a quarter", n, area(tr))
+	if n := countColorNear(img, tr, hatch, 2); n < pixelArea(tr)/4 {
+		t.Errorf("stale tail: %d of %d pixels hatched, want at least a quarter", n, pixelArea(tr))
 	}
-	before := p.column(minute(2), 0).Union(p.column(minute(55), 0))
-	if n := countNear(img, before, hatch, 2); n != 0 {
+	before := p.column(chartMinute(2), 0).Union(p.column(chartMinute(55), 0))
+	if n := countColorNear(img, before, hatch, 2); n != 0 {
 		t.Errorf("%d hatch pixels before the last reading", n)
 	}
 }
 
 func TestTrendChartEmpty(t *testing.T) {
-	newTestApp(t)
+	newPanelTestApp(t)
 	ch := NewTrendChart()
-	ch.SetWindow(minute(0), minute(60))
+	ch.SetWindow(chartMinute(0), chartMinute(60))
 	p := newChartProbe(t, ch)
 	if p.r.empty.Hidden || p.r.empty.Text != "No data in this period" {
 		t.Errorf("empty chart: message hidden %v text %q", p.r.empty.Hidden, p.r.empty.Text)
 	}
 	img := p.c.Capture()
-	if n := countNear(img, p.plot, magenta, 0); n != 0 {
+	if n := countColorNear(img, p.plot, seriesMagenta, 0); n != 0 {
 		t.Errorf("empty chart draws %d series pixels", n)
 	}
 }

@@ -27,8 +27,8 @@ func detailFixture() Detail {
 		Param:      "pm25",
 		Series:     series,
 		Thresholds: thresholds,
-		From:       minute(0),
-		To:         minute(60),
+		From:       chartMinute(0),
+		To:         chartMinute(60),
 	}
 }
 
@@ -57,10 +57,10 @@ func tableRows(t *testing.T, r *detailCardRenderer) ([][]string, [][]*canvas.Tex
 }
 
 func TestDetailCardShowsValues(t *testing.T) {
-	newTestApp(t)
+	newPanelTestApp(t)
 	d := NewDetailCard()
 	d.SetDetail(detailFixture())
-	c := showIn(t, d, fyne.NewSize(420, 640))
+	c := showWidget(t, d, fyne.NewSize(420, 640))
 	r := test.WidgetRenderer(d).(*detailCardRenderer)
 
 	if r.title.Text != "Shiwuchang" || r.subtitle.Text != "air station · Xiaodongmen" {
@@ -79,7 +79,7 @@ func TestDetailCardShowsValues(t *testing.T) {
 		t.Errorf("table %q, want %q", rows, want)
 	}
 	fg := thColor(d.Theme(), theme.ColorNameForeground)
-	grey := color.Color(opsColors[colorNameStale])
+	grey := color.Color(panelThemeColors[colorNameStale])
 	if cells[0][1].Color != color.Color(AQILevelColor(4)) {
 		t.Errorf("PM2.5 value colour %v, want its AQI level colour", cells[0][1].Color)
 	}
@@ -98,10 +98,10 @@ func TestDetailCardShowsValues(t *testing.T) {
 		}
 	}
 	// The chart got the series and window, and draws them on the card.
-	if len(r.chart.series) != 1 || !r.chart.from.Equal(minute(0)) || !r.chart.to.Equal(minute(60)) {
+	if len(r.chart.series) != 1 || !r.chart.from.Equal(chartMinute(0)) || !r.chart.to.Equal(chartMinute(60)) {
 		t.Errorf("chart has %d series, window %v..%v", len(r.chart.series), r.chart.from, r.chart.to)
 	}
-	if n := countNear(c.Capture(), boundsOf(t, c, test.WidgetRenderer(r.chart).(*chartRenderer).raster), magenta, 0); n == 0 {
+	if n := countColorNear(c.Capture(), drawnBounds(t, c, test.WidgetRenderer(r.chart).(*chartRenderer).raster), seriesMagenta, 0); n == 0 {
 		t.Error("the card's chart draws no series pixels")
 	}
 	if r.params.Selected != "PM2.5" || !slices.Equal(r.params.Options, []string{"PM2.5", "PM10", "O3"}) {
@@ -110,14 +110,14 @@ func TestDetailCardShowsValues(t *testing.T) {
 }
 
 func TestDetailCardCallbacks(t *testing.T) {
-	newTestApp(t)
+	newPanelTestApp(t)
 	d := NewDetailCard()
 	var params []string
 	closes := 0
 	d.OnParamChanged = func(p string) { params = append(params, p) }
 	d.OnClose = func() { closes++ }
 	d.SetDetail(detailFixture())
-	showIn(t, d, fyne.NewSize(420, 640))
+	showWidget(t, d, fyne.NewSize(420, 640))
 	r := test.WidgetRenderer(d).(*detailCardRenderer)
 	if len(params) != 0 {
 		t.Fatalf("SetDetail called OnParamChanged %v", params)

@@ -10,26 +10,26 @@ import (
 )
 
 func TestKPITileStaleGreying(t *testing.T) {
-	newTestApp(t)
+	newPanelTestApp(t)
 	k := NewKPITile("District AQI")
-	c := showIn(t, k, fyne.NewSize(320, 180))
+	c := showWidget(t, k, fyne.NewSize(320, 180))
 	r := test.WidgetRenderer(k).(*kpiRenderer)
 	th := k.Theme()
 	fg := thColor(th, theme.ColorNameForeground)
-	grey := opsColors[colorNameStale]
+	grey := panelThemeColors[colorNameStale]
 	accent := AQILevelColor(4)
 
 	k.Set(KPIValue{Value: "156", Unit: "AQI", Caption: "moderate pollution", Accent: accent, Trend: TrendUp})
 	img := c.Capture()
-	bar := boundsOf(t, c, &r.accent)
-	if n := countNear(img, bar, accent, 2); n != area(bar) {
-		t.Errorf("fresh: %d of %d accent bar pixels are the AQI colour", n, area(bar))
+	bar := drawnBounds(t, c, &r.accent)
+	if n := countColorNear(img, bar, accent, 2); n != pixelArea(bar) {
+		t.Errorf("fresh: %d of %d accent bar pixels are the AQI colour", n, pixelArea(bar))
 	}
-	value := boundsOf(t, c, &r.value)
-	if n := countNear(img, value, fg, 8); n == 0 {
+	value := drawnBounds(t, c, &r.value)
+	if n := countColorNear(img, value, fg, 8); n == 0 {
 		t.Error("fresh: no figure pixels in the text colour")
 	}
-	if n := countNear(img, value, grey, 8); n != 0 {
+	if n := countColorNear(img, value, grey, 8); n != 0 {
 		t.Errorf("fresh: %d grey pixels in the figure", n)
 	}
 	if !r.staleTag.Hidden || r.arrow.Hidden {
@@ -38,14 +38,14 @@ func TestKPITileStaleGreying(t *testing.T) {
 
 	k.Set(KPIValue{Value: "156", Unit: "AQI", Caption: "moderate pollution", Accent: accent, Stale: true})
 	img = c.Capture()
-	if n := countNear(img, bar, grey, 2); n != area(bar) {
-		t.Errorf("stale: %d of %d accent bar pixels grey", n, area(bar))
+	if n := countColorNear(img, bar, grey, 2); n != pixelArea(bar) {
+		t.Errorf("stale: %d of %d accent bar pixels grey", n, pixelArea(bar))
 	}
-	if n := countNear(img, value, fg, 8); n != 0 {
+	if n := countColorNear(img, value, fg, 8); n != 0 {
 		t.Errorf("stale: %d figure pixels still in the bright text colour", n)
 	}
-	if n := countNear(img, value, grey, 8); n == 0 {
-		t.Error("stale: figure not drawn in grey (it must stay visible)")
+	if n := countColorNear(img, value, grey, 8); n == 0 {
+		t.Error("stale: figure not drawnObjects in grey (it must stay visible)")
 	}
 	if r.staleTag.Hidden || r.staleTag.Text != "stale" {
 		t.Errorf("stale: tag hidden %v text %q", r.staleTag.Hidden, r.staleTag.Text)
@@ -58,20 +58,20 @@ func TestKPITileStaleGreying(t *testing.T) {
 }
 
 func TestKPITileReadableFromAfar(t *testing.T) {
-	newTestApp(t)
+	newPanelTestApp(t)
 	k := NewKPITile("People in crowd zones")
 	k.Set(KPIValue{Value: "12 480", Unit: "persons", Caption: "worst band: crowded"})
-	showIn(t, k, fyne.NewSize(320, 180))
+	showWidget(t, k, fyne.NewSize(320, 180))
 	r := test.WidgetRenderer(k).(*kpiRenderer)
 	text := k.Theme().Size(theme.SizeNameText)
 	if r.value.TextSize < 3*text || !r.value.TextStyle.Bold {
 		t.Errorf("figure %.0f pt bold=%v; want bold and at least 3× the %.0f pt body text", r.value.TextSize, r.value.TextStyle.Bold, text)
 	}
 	if !r.accent.Hidden {
-		t.Error("accent bar drawn without an accent colour")
+		t.Error("accent bar drawnObjects without an accent colour")
 	}
 	if !r.arrow.Hidden {
-		t.Error("trend arrow drawn without a trend")
+		t.Error("trend arrow drawnObjects without a trend")
 	}
 	min := k.MinSize()
 	if min.Width < r.value.MinSize().Width || min.Height < r.value.MinSize().Height+r.title.MinSize().Height {

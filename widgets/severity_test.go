@@ -77,13 +77,13 @@ func TestTextColorOn(t *testing.T) {
 }
 
 func TestThemedColours(t *testing.T) {
-	newTestApp(t)
+	newPanelTestApp(t)
 	th := fyne.CurrentApp().Settings().Theme()
-	if got := BadgeLive.themed(th); got != opsColors[colorNameLive] {
-		t.Errorf("live badge in the app's theme: %v, want the theme's %v", got, opsColors[colorNameLive])
+	if got := BadgeLive.themed(th); got != panelThemeColors[colorNameLive] {
+		t.Errorf("live badge in the app's theme: %v, want the theme's %v", got, panelThemeColors[colorNameLive])
 	}
-	if got := nrgbaOf(staleColor(th)); got != opsColors[colorNameStale] {
-		t.Errorf("stale colour in the app's theme: %v, want the theme's %v", got, opsColors[colorNameStale])
+	if got := nrgbaOf(staleColor(th)); got != panelThemeColors[colorNameStale] {
+		t.Errorf("stale colour in the app's theme: %v, want the theme's %v", got, panelThemeColors[colorNameStale])
 	}
 	// A theme without the names (Fyne's own) gets the widgets' colours.
 	plain := theme.DefaultTheme()
@@ -96,36 +96,36 @@ func TestThemedColours(t *testing.T) {
 
 // Helpers shared by the widget tests of this package's panel widgets.
 
-// opsColors are the colour names the app's theme adds (see the assets
+// panelThemeColors are the colour names the app's theme adds (see the assets
 // package), with values unlike the widgets' own so a test can tell which
 // was used.
-var opsColors = map[fyne.ThemeColorName]color.NRGBA{
+var panelThemeColors = map[fyne.ThemeColorName]color.NRGBA{
 	colorNameStale:    {0x6B, 0x7A, 0x90, 0xFF},
 	colorNameLive:     {0x22, 0xC5, 0x5E, 0xFF},
 	colorNameDegraded: {0xF5, 0xA6, 0x23, 0xFF},
 	colorNameOffline:  {0xE5, 0x48, 0x4D, 0xFF},
 }
 
-// opsTheme is Fyne's test theme plus opsColors.
-type opsTheme struct{ fyne.Theme }
+// panelTestTheme is Fyne's test theme plus panelThemeColors.
+type panelTestTheme struct{ fyne.Theme }
 
-func (o opsTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
-	if c, ok := opsColors[n]; ok {
+func (o panelTestTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if c, ok := panelThemeColors[n]; ok {
 		return c
 	}
 	return o.Theme.Color(n, v)
 }
 
-// newTestApp starts a test app drawn in opsTheme.
-func newTestApp(t testing.TB) fyne.App {
+// newPanelTestApp starts a test app drawn in panelTestTheme.
+func newPanelTestApp(t testing.TB) fyne.App {
 	a := test.NewTempApp(t)
-	a.Settings().SetTheme(opsTheme{test.Theme()})
+	a.Settings().SetTheme(panelTestTheme{test.Theme()})
 	return a
 }
 
-// showIn puts o alone in a test window of the given size and returns the
+// showWidget puts o alone in a test window of the given size and returns the
 // window's canvas.
-func showIn(t testing.TB, o fyne.CanvasObject, size fyne.Size) fyne.Canvas {
+func showWidget(t testing.TB, o fyne.CanvasObject, size fyne.Size) fyne.Canvas {
 	t.Helper()
 	w := test.NewTempWindow(t, o)
 	w.SetPadded(false)
@@ -134,13 +134,13 @@ func showIn(t testing.TB, o fyne.CanvasObject, size fyne.Size) fyne.Canvas {
 	return w.Canvas()
 }
 
-// boundsOf is where o lies on canvas c, in pixels (the test canvas has
+// drawnBounds is where o lies on canvas c, in pixels (the test canvas has
 // scale 1). It walks the drawn tree, because the test driver does not know
 // the positions of objects inside a list. It fails the test when o is not on
 // c, so that no pixel check passes on an empty rectangle.
-func boundsOf(t testing.TB, c fyne.Canvas, o fyne.CanvasObject) image.Rectangle {
+func drawnBounds(t testing.TB, c fyne.Canvas, o fyne.CanvasObject) image.Rectangle {
 	t.Helper()
-	p, ok := positionIn(c.Content(), o, fyne.Position{})
+	p, ok := findPosition(c.Content(), o, fyne.Position{})
 	s := o.Size()
 	if !ok || s.Width < 1 || s.Height < 1 {
 		t.Fatalf("%T not drawn on the canvas (found %v, size %v)", o, ok, s)
@@ -148,10 +148,10 @@ func boundsOf(t testing.TB, c fyne.Canvas, o fyne.CanvasObject) image.Rectangle 
 	return image.Rect(int(p.X), int(p.Y), int(p.X+s.Width), int(p.Y+s.Height))
 }
 
-// drawn returns every object drawn on c that is visible (with all its
+// drawnObjects returns every object drawn on c that is visible (with all its
 // parents), walking the renderers the canvas uses. (test.LaidOutObjects
 // creates new renderers, which would detach a widget from what is drawn.)
-func drawn(c fyne.Canvas) []fyne.CanvasObject {
+func drawnObjects(c fyne.Canvas) []fyne.CanvasObject {
 	var out []fyne.CanvasObject
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
@@ -174,8 +174,8 @@ func drawn(c fyne.Canvas) []fyne.CanvasObject {
 	return out
 }
 
-// positionIn finds target in the tree under o, whose parent lies at parent.
-func positionIn(o, target fyne.CanvasObject, parent fyne.Position) (fyne.Position, bool) {
+// findPosition finds target in the tree under o, whose parent lies at parent.
+func findPosition(o, target fyne.CanvasObject, parent fyne.Position) (fyne.Position, bool) {
 	at := parent.Add(o.Position())
 	if o == target {
 		return at, true
@@ -188,27 +188,27 @@ func positionIn(o, target fyne.CanvasObject, parent fyne.Position) (fyne.Positio
 		children = test.WidgetRenderer(x).Objects()
 	}
 	for _, ch := range children {
-		if p, ok := positionIn(ch, target, at); ok {
+		if p, ok := findPosition(ch, target, at); ok {
 			return p, true
 		}
 	}
 	return fyne.Position{}, false
 }
 
-// near reports whether two colours differ by at most tol in every channel.
-func near(a, b color.Color, tol int) bool {
+// colorNear reports whether two colours differ by at most tol in every channel.
+func colorNear(a, b color.Color, tol int) bool {
 	x, y := nrgbaOf(a), nrgbaOf(b)
 	d := func(p, q uint8) bool { return int(p)-int(q) <= tol && int(q)-int(p) <= tol }
 	return d(x.R, y.R) && d(x.G, y.G) && d(x.B, y.B) && d(x.A, y.A)
 }
 
-// countNear counts the pixels of img inside r that are near c.
-func countNear(img image.Image, r image.Rectangle, c color.Color, tol int) int {
+// countColorNear counts the pixels of img inside r that are near c.
+func countColorNear(img image.Image, r image.Rectangle, c color.Color, tol int) int {
 	r = r.Intersect(img.Bounds())
 	n := 0
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		for x := r.Min.X; x < r.Max.X; x++ {
-			if near(img.At(x, y), c, tol) {
+			if colorNear(img.At(x, y), c, tol) {
 				n++
 			}
 		}
@@ -216,5 +216,5 @@ func countNear(img image.Image, r image.Rectangle, c color.Color, tol int) int {
 	return n
 }
 
-// area is the number of pixels of r.
-func area(r image.Rectangle) int { return r.Dx() * r.Dy() }
+// pixelArea is the number of pixels of r.
+func pixelArea(r image.Rectangle) int { return r.Dx() * r.Dy() }
