@@ -52,9 +52,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q (see onescreen help)", fs.Arg(0))
 	}
-	if o.lang != "zh" && o.lang != "en" {
+	if o.lang != "" && o.lang != "zh" && o.lang != "en" {
 		return fmt.Errorf("--lang %q: want zh or en", o.lang)
 	}
+	site, err := app.LoadSiteConfig(o.config)
+	if err != nil {
+		return err
+	}
+	o.Site, o.Officer = site, o.officer
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -67,7 +72,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return errors.Join(err, rt.Close())
 	}
 	a := fyneapp.NewWithID(appID)
-	err = app.RunConsole(ctx, a, rt, app.ConsoleOptions{Lang: o.lang, Officer: o.officer, FullScreen: o.fullscreen})
+	err = app.RunConsole(ctx, a, rt, app.ConsoleOptions{Lang: o.lang, Officer: o.officer, FullScreen: o.fullscreen, Site: site})
 	return errors.Join(err, rt.Close())
 }
 
@@ -78,6 +83,7 @@ type dashOpts struct {
 	lang        string
 	officer     string
 	fullscreen  bool
+	config      string
 }
 
 func dashboardFlags(o *dashOpts) *flag.FlagSet {
@@ -92,9 +98,10 @@ func dashboardFlags(o *dashOpts) *flag.FlagSet {
 	fs.DurationVar(&o.DemoInterval, "demo-interval", 5*time.Second, "embedded demo: reporting period")
 	fs.BoolVar(&o.headless, "headless", false, "run feeds → cache without a window; print each feed's status")
 	fs.DurationVar(&o.statusEvery, "status-every", app.StatusEvery, "headless: how often to print the status lines")
-	fs.StringVar(&o.lang, "lang", "zh", "interface language: zh or en")
+	fs.StringVar(&o.lang, "lang", "", "interface language: zh or en (default: the last one chosen, else zh)")
 	fs.StringVar(&o.officer, "officer", "", "the duty officer's name recorded with each alert step (default: from preferences)")
 	fs.BoolVar(&o.fullscreen, "fullscreen", false, "open full screen (briefing wall)")
+	fs.StringVar(&o.config, "config", "", "site settings file (TOML, see docs/config.md; default: the documented defaults)")
 	return fs
 }
 

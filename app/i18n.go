@@ -38,5 +38,6 @@ func SetLanguage(code string) error {
 	if err := lang.AddTranslationsFS(assets.Translations, "translations"); err != nil {
 		return fmt.Errorf("load translations: %w", err)
 	}
+	currentLang = code
 	return nil
 }

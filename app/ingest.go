@@ -33,8 +33,10 @@ type Ingest struct {
 	mu       sync.Mutex
 	pending  cache.Batch
 	stations map[string]city.Station
-	observer func(city.Station, city.Reading) // the alert engine, when set
-	err      error                            // the cache's last error
+	observer func(city.Station, city.Reading) []city.Change // the alert engine, when set
+	onAck    func(id string)                                // the outbox, when set
+	onState  func(feeds.ConnState)                          // the outbox, when set
+	err      error                                          // the cache's last error
 }
 
 var _ feeds.Handler = (*Ingest)(nil)
@@ -82,11 +84,20 @@ func (in *Ingest) KnownStations() []city.Station {
 	return out
 }
 
-// Observe sets fn to be called for each stored reading with its station
-// (the alert engine). It runs on the client's goroutine.
-func (in *Ingest) Observe(fn func(city.Station, city.Reading)) {
+// Observe sets fn to judge each reading with its station (the alert
+// engine); the alert changes it returns are stored in the same transaction
+// as the reading. It runs on the client's goroutine.
+func (in *Ingest) Observe(fn func(city.Station, city.Reading) []city.Change) {
 	in.mu.Lock()
 	in.observer = fn
+	in.mu.Unlock()
+}
+
+// OnAction sets what is told of the server's action acks and of the
+// connection's state (the outbox).
+func (in *Ingest) OnAction(ack func(id string), state func(feeds.ConnState)) {
+	in.mu.Lock()
+	in.onAck, in.onState = ack, state
 	in.mu.Unlock()
 }
 
@@ -111,19 +122,28 @@ func (in *Ingest) Station(st city.Station) {
 	in.mu.Unlock()
 }
 
-// Reading implements feeds.Handler: the reading joins the next batch and
-// moves its feed's cursor in the same transaction.
+// Reading implements feeds.Handler: the reading joins the next batch,
+// with the alert changes it caused and its feed's cursor, so that all three
+// are committed in one transaction.
 func (in *Ingest) Reading(r city.Reading, epoch string) {
 	now := in.now()
 	in.mu.Lock()
+	st, obs := in.stations[r.Station], in.observer
+	in.mu.Unlock()
+	var changes []city.Change
+	if obs != nil {
+		changes = obs(st, r)
+	}
+
+	in.mu.Lock()
 	in.pending.Readings = append(in.pending.Readings, r)
+	in.pending.AlertChanges = append(in.pending.AlertChanges, changes...)
 	if r.Seq > 0 {
 		if in.pending.Cursors == nil {
 			in.pending.Cursors = map[city.Feed]cache.Cursor{}
 		}
 		in.pending.Cursors[r.Feed] = cache.Cursor{Epoch: epoch, Seq: r.Seq, Updated: now}
 	}
-	st, obs := in.stations[r.Station], in.observer
 	full := len(in.pending.Readings) >= ingestChunk
 	in.mu.Unlock()
 
@@ -137,9 +157,6 @@ func (in *Ingest) Reading(r city.Reading, epoch string) {
 	}
 	in.health.mu.Unlock()
 
-	if obs != nil {
-		obs(st, r)
-	}
 	if full {
 		in.flush()
 	}
@@ -170,11 +187,24 @@ func (in *Ingest) Reject(feed string, raw []byte, reason error) {
 	in.health.mu.Unlock()
 }
 
-// ActionAck implements feeds.Handler.
-func (in *Ingest) ActionAck(id string) {}
+// ActionAck implements feeds.Handler: the outbox marks the step sent.
+func (in *Ingest) ActionAck(id string) {
+	in.mu.Lock()
+	ack := in.onAck
+	in.mu.Unlock()
+	if ack != nil {
+		ack(id)
+	}
+}
 
 // State implements feeds.Handler.
 func (in *Ingest) State(s feeds.ConnState, err error) {
+	in.mu.Lock()
+	onState := in.onState
+	in.mu.Unlock()
+	if onState != nil {
+		onState(s)
+	}
 	now := in.now()
 	in.health.mu.Lock()
 	defer in.health.mu.Unlock()
@@ -196,7 +226,7 @@ func (in *Ingest) flush() {
 	b := in.pending
 	in.pending = cache.Batch{}
 	in.mu.Unlock()
-	if len(b.Stations)+len(b.Readings)+len(b.Rejects)+len(b.Gaps)+len(b.Cursors) == 0 {
+	if len(b.Stations)+len(b.Readings)+len(b.Rejects)+len(b.Gaps)+len(b.Cursors)+len(b.AlertChanges) == 0 {
 		return
 	}
 	if err := in.db.Submit(b); err != nil {

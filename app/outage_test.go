@@ -149,8 +149,8 @@ func TestOutageEveryReadingStoredOnce(t *testing.T) {
 	_ = srv.Process.Signal(syscall.SIGTERM)
 	_ = srv.Wait()
 
-	want, stored := verifyStoredOnce(t, record, filepath.Join(dir, "data"))
-	t.Logf("%d values sent up to the cursors, %d stored, 4 cuts", want, stored)
+	want, n := verifyStoredOnce(t, record, filepath.Join(dir, "data"))
+	t.Logf("%d values sent up to the cursors, %d stored, 4 cuts", want, n)
 }
 
 // verifyStoredOnce proves from a cityfeed record and the cache in dataDir

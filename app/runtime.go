@@ -28,6 +28,9 @@ type Options struct {
 	StaleAfter time.Duration // when a connected feed's data counts as stale
 	MaxBackoff time.Duration // longest wait between reconnection attempts (0 → the client's default)
 
+	Site    city.SiteConfig // site settings (LoadSiteConfig); zero → the documented defaults
+	Officer string          // the duty officer recorded with alert steps
+
 	DemoScale    int           // demo: station count multiplier
 	DemoInterval time.Duration // demo: reporting period
 	DemoSeed     int64         // demo: incident seed (0 → from the clock)
@@ -66,6 +69,8 @@ type Runtime struct {
 	DB     *cache.DB
 	Ingest *Ingest
 	Client *feeds.Client
+	Desk   *AlertDesk
+	Outbox *Outbox
 	Demo   *Demo // the in-process demo server, when no feed URL was given
 
 	cancel context.CancelFunc
@@ -98,6 +103,15 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	if rt.Ingest, err = NewIngest(db, opts.StaleAfter); err != nil {
 		return nil, fmt.Errorf("read cache: %w", err)
 	}
+	if opts.Site.Alerts.EscalateAfter == 0 { // not filled in: the defaults
+		opts.Site = city.DefaultSiteConfig()
+		rt.Opts.Site = opts.Site
+	}
+	if rt.Desk, err = NewAlertDesk(db, opts.Site); err != nil {
+		return nil, err
+	}
+	rt.Desk.SetOfficer(opts.Officer)
+	rt.Ingest.Observe(rt.Desk.Observe)
 	ctx, rt.cancel = context.WithCancel(ctx)
 
 	url := opts.FeedURL
@@ -119,7 +133,10 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("feed client: %w", err)
 	}
+	rt.Outbox = NewOutbox(db, rt.Client)
+	rt.Ingest.OnAction(func(id string) { rt.noteErr(rt.Outbox.Acked(id)) }, rt.Outbox.ConnState)
 	rt.goRun(func() error { return rt.Ingest.Run(ctx) })
+	rt.goRun(func() error { return rt.Outbox.Run(ctx) })
 	rt.goRun(func() error { return rt.Client.Run(ctx) })
 	ok = true
 	return rt, nil
@@ -129,14 +146,39 @@ func (rt *Runtime) goRun(fn func() error) {
 	rt.wg.Add(1)
 	go func() {
 		defer rt.wg.Done()
-		if err := fn(); err != nil && !errors.Is(err, context.Canceled) {
-			rt.errMu.Lock()
-			if rt.err == nil {
-				rt.err = err
-			}
-			rt.errMu.Unlock()
+		if err := fn(); !errors.Is(err, context.Canceled) {
+			rt.noteErr(err)
 		}
 	}()
+}
+
+// noteErr keeps the first error of the background work for Err and Close.
+func (rt *Runtime) noteErr(err error) {
+	if err == nil {
+		return
+	}
+	rt.errMu.Lock()
+	if rt.err == nil {
+		rt.err = err
+	}
+	rt.errMu.Unlock()
+}
+
+// Err is the first error the background work met, if any.
+func (rt *Runtime) Err() error {
+	rt.errMu.Lock()
+	defer rt.errMu.Unlock()
+	return rt.err
+}
+
+// Site is the site configuration in force.
+func (rt *Runtime) Site() city.SiteConfig { return rt.Opts.Site }
+
+// AlertViews runs the time-driven alert rules at now and lists the alerts
+// for the panel.
+func (rt *Runtime) AlertViews(now time.Time, closed bool) []AlertView {
+	rt.noteErr(rt.Desk.Tick(now))
+	return rt.Desk.Views(now, closed)
 }
 
 // Close stops the client and the demo, commits what was received and closes

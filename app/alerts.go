@@ -1,0 +1,205 @@
+package app
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"onescreen/cache"
+	"onescreen/city"
+)
+
+// AlertView is one alert as the panel shows it.
+type AlertView struct {
+	Alert       city.Alert
+	StationName string
+	Comments    int
+	Actions     []city.StepKind // officer steps the workflow allows now
+	Flash       bool            // a critical alert not yet acknowledged: sound and flash
+}
+
+// officerSteps lists the steps an officer may try, in button order.
+var officerSteps = []city.StepKind{city.StepAcknowledge, city.StepDispatch, city.StepResolve, city.StepVerify, city.StepClose, city.StepComment}
+
+// allowedSteps is what the workflow allows officer on a now.
+func allowedSteps(a city.Alert, officer string, now time.Time) []city.StepKind {
+	var out []city.StepKind
+	for _, k := range officerSteps {
+		probe := city.Step{Alert: a.ID, Kind: k, Officer: officer, Team: "probe", Note: "probe", Time: now}
+		if now.Before(a.Raised) {
+			probe.Time = a.Raised
+		}
+		if _, err := a.Apply(probe); err == nil {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// AlertDesk runs the alert engine over the stored readings and the
+// officers' steps. Readings reach it from the ingest path; steps from the
+// alert panel. Every change is stored in the cache, with its step in the
+// alert's history and in the outbox for the feed server. Safe for
+// concurrent use: one mutex guards the engine.
+type AlertDesk struct {
+	db *cache.DB
+
+	mu       sync.Mutex
+	engine   *city.Engine
+	comments map[string]int        // comment count per alert
+	names    map[string]string     // station names
+	closed   map[string]city.Alert // recently closed, kept for the "show closed" view
+	officer  string
+	onNew    func(city.Alert) // called for a newly raised critical alert
+}
+
+// NewAlertDesk restores the open alerts from db and judges with cfg.
+func NewAlertDesk(db *cache.DB, cfg city.SiteConfig) (*AlertDesk, error) {
+	e, err := city.NewEngine(cfg)
+	if err != nil {
+		return nil, err
+	}
+	d := &AlertDesk{db: db, engine: e, comments: map[string]int{}, names: map[string]string{}, closed: map[string]city.Alert{}}
+	open, err := db.Alerts(cache.AlertFilter{OpenOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("restore alerts: %w", err)
+	}
+	if err := e.Restore(open); err != nil {
+		return nil, err
+	}
+	for _, a := range open {
+		steps, err := db.AlertSteps(a.ID)
+		if err != nil {
+			return nil, fmt.Errorf("restore alert history: %w", err)
+		}
+		for _, s := range steps {
+			if s.Kind == city.StepComment {
+				d.comments[a.ID]++
+			}
+		}
+	}
+	sts, err := db.Stations()
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range sts {
+		d.names[st.ID] = st.Name
+	}
+	return d, nil
+}
+
+// SetOfficer sets the name recorded with the officer's steps.
+func (d *AlertDesk) SetOfficer(name string) {
+	d.mu.Lock()
+	d.officer = strings.TrimSpace(name)
+	d.mu.Unlock()
+}
+
+// Officer is the name recorded with the officer's steps.
+func (d *AlertDesk) Officer() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.officer
+}
+
+// OnCritical sets fn to be called (on the engine's caller's goroutine) for
+// each newly raised critical alert.
+func (d *AlertDesk) OnCritical(fn func(city.Alert)) {
+	d.mu.Lock()
+	d.onNew = fn
+	d.mu.Unlock()
+}
+
+// Observe judges a reading; the changes are returned for the caller to
+// store together with the reading.
+func (d *AlertDesk) Observe(st city.Station, r city.Reading) []city.Change {
+	d.mu.Lock()
+	if st.Name != "" {
+		d.names[st.ID] = st.Name
+	}
+	ch, _ := d.engine.Observe(st, r) // a bad value is already a rejected reading; what could be judged was
+	onNew := d.onNew
+	d.mu.Unlock()
+	d.notify(ch, onNew)
+	return ch
+}
+
+func (d *AlertDesk) notify(ch []city.Change, onNew func(city.Alert)) {
+	if onNew == nil {
+		return
+	}
+	for _, c := range ch {
+		if c.Step.Kind == city.StepRaise && c.Alert.Severity == city.SeverityCritical {
+			onNew(c.Alert)
+		}
+	}
+}
+
+// Tick runs the time-driven rules (missed heartbeats, escalation) and
+// stores what changed.
+func (d *AlertDesk) Tick(now time.Time) error {
+	d.mu.Lock()
+	ch := d.engine.Tick(now)
+	onNew := d.onNew
+	d.mu.Unlock()
+	d.notify(ch, onNew)
+	if len(ch) == 0 {
+		return nil
+	}
+	return d.db.Submit(cache.Batch{AlertChanges: ch})
+}
+
+// Act records the officer's step on an alert: it checks the workflow,
+// stores the step (and queues it for the feed server), and returns the
+// alert after it.
+func (d *AlertDesk) Act(id string, kind city.StepKind, team, note string, now time.Time) (city.Alert, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.officer == "" {
+		return city.Alert{}, fmt.Errorf("%s: set the duty officer's name first", kind.Name())
+	}
+	s := city.Step{Alert: id, Kind: kind, Officer: d.officer, Team: strings.TrimSpace(team), Note: strings.TrimSpace(note), Time: now}
+	a, err := d.engine.Apply(s)
+	if err != nil {
+		return a, err
+	}
+	if err := d.db.Submit(cache.Batch{AlertChanges: []city.Change{{Alert: a, Step: s}}}); err != nil {
+		return a, fmt.Errorf("store %s: %w", kind, err)
+	}
+	if kind == city.StepComment {
+		d.comments[id]++
+	}
+	if a.State == city.StateClosed {
+		d.closed[id] = a
+	}
+	return a, nil
+}
+
+// Views lists the open alerts (and, with closed, those closed this run)
+// for the panel, with the steps the current officer may take.
+func (d *AlertDesk) Views(now time.Time, closed bool) []AlertView {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	as := d.engine.Alerts()
+	if closed {
+		for _, a := range d.closed {
+			as = append(as, a)
+		}
+	}
+	out := make([]AlertView, 0, len(as))
+	for _, a := range as {
+		officer := d.officer
+		if officer == "" {
+			officer = "?"
+		}
+		out = append(out, AlertView{
+			Alert: a, StationName: d.names[a.Station], Comments: d.comments[a.ID],
+			Actions: allowedSteps(a, officer, now),
+			Flash:   a.Severity == city.SeverityCritical && a.State == city.StateRaised,
+		})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Alert.Raised.After(out[j].Alert.Raised) })
+	return out
+}

@@ -1,0 +1,778 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"image/color"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+	"github.com/paulmach/orb"
+
+	"onescreen/assets"
+	"onescreen/city"
+	"onescreen/widgets"
+)
+
+// historyWindow is how far back the detail card's trend chart reaches.
+const historyWindow = 6 * time.Hour
+
+// feedName is a feed's name in the interface language.
+func feedName(f city.Feed) string {
+	switch f {
+	case city.FeedAir:
+		return lang.L("Air")
+	case city.FeedWater:
+		return lang.L("Water")
+	case city.FeedNoise:
+		return lang.L("Noise")
+	case city.FeedFire:
+		return lang.L("Fire")
+	case city.FeedCrowd:
+		return lang.L("Crowds")
+	}
+	return string(f)
+}
+
+func baseShapes(b *assets.BaseMap) []widgets.BaseShape {
+	var out []widgets.BaseShape
+	out = append(out, widgets.BaseShape{Geom: b.District, Kind: widgets.BaseDistrict, Label: b.Name})
+	for _, w := range b.Water {
+		out = append(out, widgets.BaseShape{Geom: w.Geometry, Kind: widgets.BaseWater, Label: w.Name})
+	}
+	for _, r := range b.Roads {
+		out = append(out, widgets.BaseShape{Geom: r.Line, Kind: widgets.BaseRoad, Label: r.Name})
+	}
+	for _, r := range b.Expressways {
+		out = append(out, widgets.BaseShape{Geom: r.Line, Kind: widgets.BaseExpressway, Label: r.Name})
+	}
+	for _, s := range b.Streets {
+		out = append(out, widgets.BaseShape{Geom: s.Geometry, Kind: widgets.BaseStreet, Label: s.Name})
+	}
+	return out
+}
+
+// legendFor lists a layer's colours from best to worst.
+func legendFor(f city.Feed) []widgets.LegendEntry {
+	stale := widgets.LegendEntry{Color: assets.StaleGrey, Text: lang.L("Stale")}
+	switch f {
+	case city.FeedAir:
+		var out []widgets.LegendEntry
+		for lvl := 1; lvl <= 6; lvl++ {
+			l := city.AQILevelOf([]int{25, 75, 125, 175, 250, 400}[lvl-1])
+			name := l.Name
+			if !isZH() {
+				name = l.NameEN
+			}
+			out = append(out, widgets.LegendEntry{Color: l.Colour, Text: name})
+		}
+		return append(out, stale)
+	case city.FeedWater:
+		var out []widgets.LegendEntry
+		for c := city.WaterClass(1); c <= city.ClassWorseThanV; c++ {
+			out = append(out, widgets.LegendEntry{Color: assets.WaterClassColor(int(c)), Text: c.Label()})
+		}
+		return append(out, stale)
+	case city.FeedNoise:
+		return []widgets.LegendEntry{
+			{Color: normalColor, Text: lang.L("Within limit")},
+			{Color: assets.SeverityMinor, Text: lang.L("Over limit")},
+			{Color: assets.SeverityMajor, Text: lang.L("Over by 5 dB or night Lmax")},
+			stale,
+		}
+	case city.FeedFire:
+		var out []widgets.LegendEntry
+		for _, s := range []FireState{FireNormal, FireLowBattery, FireFault, FireOffline, FireAlarm} {
+			c, t := fireLook(s)
+			out = append(out, widgets.LegendEntry{Color: c, Text: t})
+		}
+		return out
+	case city.FeedCrowd:
+		return []widgets.LegendEntry{
+			{Color: normalColor, Text: lang.L("Low") + " < 1 " + lang.L("persons/m²")},
+			{Color: assets.SeverityMinor, Text: lang.L("Medium") + " 1–2.5"},
+			{Color: assets.SeverityMajor, Text: lang.L("High") + " ≥ 2.5"},
+			{Color: assets.SeverityCritical, Text: lang.L("Critical") + " ≥ 3.5"},
+			stale,
+		}
+	}
+	return nil
+}
+
+// ShowClosed reports whether the panel lists closed alerts too; safe from
+// any goroutine.
+func (c *Console) ShowClosed() bool { return c.showClosed.Load() }
+
+// Apply draws a snapshot: badges, banner, KPI tiles, map layers and the
+// alert panel. It runs on the UI goroutine (the pump calls it through
+// fyne.Do; tests call it directly).
+func (c *Console) Apply(s *Snapshot) {
+	c.last = s
+	c.clock.SetText(s.Now.In(city.Shanghai).Format("2006-01-02 15:04:05"))
+	c.applyStatus(s)
+	alertsBy := map[string][]city.Alert{}
+	for _, v := range s.Alerts {
+		alertsBy[v.Alert.Station] = append(alertsBy[v.Alert.Station], v.Alert)
+	}
+	judged := make([]Judgement, len(s.Stations))
+	for i, ss := range s.Stations {
+		judged[i] = Judge(ss, alertsBy[ss.Station.ID], c.opts.Site, s.Now, c.staleAfter())
+	}
+	c.applyLayers(s, judged)
+	c.applyKPIs(s, judged)
+	c.applyAlerts(s)
+	if c.selected != "" {
+		c.refreshDetail()
+	}
+}
+
+func (c *Console) staleAfter() time.Duration {
+	if c.opts.StaleAfter > 0 {
+		return c.opts.StaleAfter
+	}
+	return DefaultStaleAfter
+}
+
+// applyStatus sets the feed badges and the freshness banner.
+func (c *Console) applyStatus(s *Snapshot) {
+	var down []string
+	level := 0
+	var newest time.Time
+	for _, st := range s.Status {
+		b := c.badges[st.Feed]
+		if b == nil {
+			continue
+		}
+		age := ""
+		if a := st.Age(s.Now); a >= 0 {
+			age = FormatAge(a)
+			if st.Newest.After(newest) {
+				newest = st.Newest
+			}
+		}
+		bs := widgets.BadgeStatus{Feed: feedName(st.Feed), Rate: st.Rate, Age: age, Rejected: st.Rejected}
+		switch st.State {
+		case FeedLive:
+			bs.State = widgets.BadgeLive
+		case FeedDegraded:
+			bs.State = widgets.BadgeDegraded
+		default:
+			bs.State = widgets.BadgeOffline
+		}
+		since := st.Since.In(city.Shanghai).Format("15:04:05")
+		if st.State != FeedLive {
+			bs.Tooltip = fmt.Sprintf("%s %s %s", feedName(st.Feed), stateText(st.State), lang.L("since")+" "+since)
+			down = append(down, fmt.Sprintf("%s %s %s %s", feedName(st.Feed), stateText(st.State), lang.L("since"), since))
+			if st.State == FeedOffline {
+				level = 2
+			} else if level == 0 {
+				level = 1
+			}
+		}
+		if st.Gaps > 0 {
+			bs.Tooltip += fmt.Sprintf(" · %s %d", lang.L("gaps"), st.Gaps)
+		}
+		b.SetStatus(bs)
+	}
+	msg := ""
+	if len(down) > 0 {
+		msg = strings.Join(down, " · ")
+		if !newest.IsZero() {
+			msg += " — " + fmt.Sprintf(lang.L("showing the last known state, newest data %s old"), FormatAge(s.Now.Sub(newest)))
+		} else {
+			msg += " — " + lang.L("no data held yet")
+		}
+	}
+	if s.Err != nil {
+		msg = strings.TrimPrefix(msg+" · "+lang.L("Cache error")+": "+s.Err.Error(), " · ")
+		level = 2
+	}
+	c.banner.SetMessage(msg, level)
+}
+
+func stateText(s FeedState) string {
+	switch s {
+	case FeedLive:
+		return lang.L("live")
+	case FeedDegraded:
+		return lang.L("degraded")
+	}
+	return lang.L("offline")
+}
+
+// applyLayers hands each feed's features to the map; a layer whose features
+// did not change is not touched, so it is not redrawn.
+func (c *Console) applyLayers(s *Snapshot, judged []Judgement) {
+	layers := map[city.Feed][]widgets.Feature{}
+	for i, ss := range s.Stations {
+		j := judged[i]
+		st := ss.Station
+		f := widgets.Feature{
+			ID: st.ID, Layer: widgets.LayerOf(st.Feed), Point: st.Location, Color: j.Color,
+			Stale: j.Stale, Label: st.Name + " · " + j.Status, Severity: j.Severity,
+		}
+		if len(st.Area) > 0 {
+			f.Area = st.Area
+		}
+		layers[st.Feed] = append(layers[st.Feed], f)
+	}
+	for _, feed := range city.Feeds {
+		fs := layers[feed]
+		sum := featuresSum(fs)
+		if old, ok := c.layerSums[feed]; ok && old == sum {
+			continue
+		}
+		c.layerSums[feed] = sum
+		c.mapView.SetLayer(widgets.LayerOf(feed), feedName(feed), fs)
+	}
+}
+
+func featuresSum(fs []widgets.Feature) uint64 {
+	h := fnv.New64a()
+	for _, f := range fs {
+		fmt.Fprintf(h, "%s|%v|%v|%s|%d|%v;", f.ID, f.Color, f.Stale, f.Label, f.Severity, f.Point)
+	}
+	return h.Sum64()
+}
+
+// applyKPIs fills the district tiles.
+func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
+	var (
+		airVals              = map[string][]float64{}
+		airNewest            time.Time
+		airStale             = true
+		waterN, waterOK      int
+		worstClass           city.WaterClass
+		noiseN, noiseOver    int
+		fireAlarm, fireFault int
+		fireOffline          int
+		people               float64
+		worstRisk            city.CrowdRisk
+		worstZone            string
+		crowdStale           = true
+	)
+	for i, ss := range s.Stations {
+		j := judged[i]
+		switch ss.Station.Feed {
+		case city.FeedAir:
+			if j.Stale {
+				continue
+			}
+			airStale = false
+			for p, l := range ss.Values {
+				airVals[p] = append(airVals[p], l.Value)
+			}
+			if ss.Newest.After(airNewest) {
+				airNewest = ss.Newest
+			}
+		case city.FeedWater:
+			if j.Judged {
+				waterN++
+				if j.Meets {
+					waterOK++
+				}
+				if j.Water.Class > worstClass {
+					worstClass = j.Water.Class
+				}
+			}
+		case city.FeedNoise:
+			if j.Judged {
+				noiseN++
+				if j.Noise.Over || j.Noise.LmaxOver {
+					noiseOver++
+				}
+			}
+		case city.FeedFire:
+			switch j.Fire {
+			case FireAlarm:
+				fireAlarm++
+			case FireFault:
+				fireFault++
+			case FireOffline:
+				fireOffline++
+			}
+		case city.FeedCrowd:
+			if j.Judged {
+				if !j.Stale {
+					crowdStale = false
+				}
+				people += j.Crowd.Count
+				if j.Crowd.Risk > worstRisk {
+					worstRisk, worstZone = j.Crowd.Risk, ss.Station.Name
+				}
+			}
+		}
+	}
+	// District AQI: the AQI of the mean concentrations of the live stations.
+	mean := map[string]float64{}
+	for p, vs := range airVals {
+		var sum float64
+		for _, v := range vs {
+			sum += v
+		}
+		mean[p] = sum / float64(len(vs))
+	}
+	aqi := widgets.KPIValue{Value: "—", Unit: "AQI", Stale: airStale}
+	if res, err := city.HourlyAQI(mean, c.opts.Site.EditionAt(airNewest)); err == nil && res.Available && len(mean) > 0 {
+		name := res.Level.Name
+		if !isZH() {
+			name = res.Level.NameEN
+		}
+		aqi.Value, aqi.Accent = fmt.Sprint(res.AQI), res.Level.Colour
+		aqi.Caption = name
+		if p := res.PrimaryLabel(); p != "" {
+			aqi.Caption += " · " + lang.L("primary pollutant") + " " + p
+		}
+	}
+	c.tiles["aqi"].Set(aqi)
+
+	water := widgets.KPIValue{Value: fmt.Sprintf("%d/%d", waterOK, waterN), Accent: normalColor}
+	if worstClass.Valid() {
+		water.Caption = lang.L("worst class") + " " + worstClass.Label()
+		if waterOK < waterN {
+			water.Accent = assets.SeverityMajor
+		}
+	}
+	c.tiles["water"].Set(water)
+
+	noise := widgets.KPIValue{Value: fmt.Sprintf("%d/%d", noiseOver, noiseN), Accent: normalColor,
+		Caption: fmt.Sprintf("%s %s", lang.L("GB 3096 limits"), dayNight(s.Now, c.opts.Site))}
+	if noiseOver > 0 {
+		noise.Accent = assets.SeverityMinor
+	}
+	c.tiles["noise"].Set(noise)
+
+	fire := widgets.KPIValue{Value: fmt.Sprint(fireAlarm), Accent: normalColor,
+		Caption: fmt.Sprintf("%s %d · %s %d", lang.L("faults"), fireFault, lang.L("offline"), fireOffline)}
+	if fireAlarm > 0 {
+		fire.Accent = assets.SeverityCritical
+	}
+	c.tiles["fire"].Set(fire)
+
+	crowd := widgets.KPIValue{Value: fmt.Sprintf("%.0f", people), Unit: lang.L("people"), Stale: crowdStale, Accent: normalColor}
+	if worstRisk > 0 {
+		crowd.Caption = lang.L("highest risk") + " " + worstRisk.Name() + " · " + worstZone
+		switch worstRisk {
+		case city.RiskCritical:
+			crowd.Accent = assets.SeverityCritical
+		case city.RiskHigh:
+			crowd.Accent = assets.SeverityMajor
+		case city.RiskMedium:
+			crowd.Accent = assets.SeverityMinor
+		}
+	}
+	c.tiles["crowd"].Set(crowd)
+}
+
+func dayNight(t time.Time, site city.SiteConfig) string {
+	if site.Noise.IsNight(t) {
+		return lang.L("night")
+	}
+	return lang.L("day")
+}
+
+// applyAlerts fills the alert panel and sounds new critical alerts.
+func (c *Console) applyAlerts(s *Snapshot) {
+	rows := make([]widgets.AlertRow, 0, len(s.Alerts))
+	flashing := false
+	for _, v := range s.Alerts {
+		a := v.Alert
+		msg := a.Message
+		cond := a.Condition.Name()
+		if !isZH() {
+			msg, cond = a.MessageEN, a.Condition.NameEN()
+		}
+		name := v.StationName
+		if name == "" {
+			name = a.Station
+		}
+		row := widgets.AlertRow{
+			ID: a.ID, Title: cond + " · " + name, Station: msg, StateText: a.State.Name(),
+			Team: a.Team, Age: FormatAge(s.Now.Sub(a.Raised)), Severity: a.Severity,
+			SeverityText: a.Severity.Name(), Raised: a.Raised,
+			Acknowledged: a.State != city.StateRaised, Closed: a.State == city.StateClosed,
+			Flash: v.Flash, Comments: v.Comments, Actions: v.Actions, Escalated: a.Escalations > 0,
+		}
+		if !isZH() {
+			row.StateText, row.SeverityText = string(a.State), a.Severity.String()
+		}
+		flashing = flashing || v.Flash
+		rows = append(rows, row)
+	}
+	c.panel.SetAlerts(rows)
+	if flashing && c.Alarm != nil {
+		c.Alarm()
+	}
+}
+
+// showDetail opens the detail card for a station.
+func (c *Console) showDetail(id string) {
+	c.selected = id
+	c.param = ""
+	c.cardBox.Show()
+	c.refreshDetail()
+}
+
+func (c *Console) closeDetail() {
+	c.selected = ""
+	c.cardBox.Hide()
+}
+
+// refreshDetail fills the card from the snapshot; the chart's history is
+// read off the UI goroutine and set when it arrives.
+func (c *Console) refreshDetail() {
+	if c.last == nil || c.selected == "" {
+		return
+	}
+	var ss *StationState
+	for i := range c.last.Stations {
+		if c.last.Stations[i].Station.ID == c.selected {
+			ss = &c.last.Stations[i]
+			break
+		}
+	}
+	if ss == nil {
+		return
+	}
+	var alerts []city.Alert
+	for _, v := range c.last.Alerts {
+		if v.Alert.Station == ss.Station.ID {
+			alerts = append(alerts, v.Alert)
+		}
+	}
+	now := c.last.Now
+	j := Judge(*ss, alerts, c.opts.Site, now, c.staleAfter())
+	d := widgets.Detail{
+		Title: ss.Station.Name, Subtitle: stationSubtitle(ss.Station), Status: j.Status, StatusColor: j.Color,
+		From: now.Add(-historyWindow), To: now,
+	}
+	params := make([]string, 0, len(ss.Values))
+	for p := range ss.Values {
+		params = append(params, p)
+	}
+	sort.Slice(params, func(a, b int) bool { return paramOrder(params[a]) < paramOrder(params[b]) })
+	limit := staleLimit(ss.Station.Feed, c.opts.Site, c.staleAfter())
+	for _, p := range params {
+		l := ss.Values[p]
+		d.Values = append(d.Values, widgets.DetailValue{
+			Label: paramLabel(p), Value: formatValue(l.Value), Unit: l.Unit, Age: FormatAge(now.Sub(l.Time)),
+			Stale: now.Sub(l.Time) > limit, Late: !l.Received.IsZero() && l.Received.Sub(l.Time) > lateAfter,
+		})
+		d.Params = append(d.Params, widgets.ParamChoice{Param: p, Label: paramLabel(p)})
+	}
+	if ss.Event.Event != "" {
+		d.Values = append(d.Values, widgets.DetailValue{Label: lang.L("Last event"), Value: ss.Event.Event, Age: FormatAge(now.Sub(ss.Event.Time))})
+	}
+	if c.param == "" && len(params) > 0 {
+		c.param = params[0]
+	}
+	d.Param = c.param
+	id, param := ss.Station.ID, c.param
+	if prev := c.card.Detail(); prev.Title == d.Title && prev.Param == param {
+		d.Series, d.Thresholds = prev.Series, prev.Thresholds // keep the chart until new history arrives
+	}
+	c.card.SetDetail(d)
+	if param == "" {
+		return
+	}
+	src := c.src
+	go func() {
+		pts, err := src.History(id, param, now.Add(-historyWindow), now.Add(time.Second))
+		fyne.Do(func() {
+			if c.selected != id || c.param != param {
+				return
+			}
+			cur := c.card.Detail()
+			if err != nil {
+				cur.Status = err.Error()
+			}
+			series := widgets.Series{Name: paramLabel(param), Unit: city.ParamUnits[param], Color: color.NRGBA{0x4F, 0xC3, 0xF7, 0xFF}}
+			for _, p := range pts {
+				series.Points = append(series.Points, widgets.ChartPoint{T: p.Time, V: p.Value})
+			}
+			cur.Series = []widgets.Series{series}
+			cur.Thresholds = thresholdsFor(param, c.opts.Site)
+			c.card.SetDetail(cur)
+		})
+	}()
+}
+
+func stationSubtitle(st city.Station) string {
+	parts := []string{feedName(st.Feed), st.ID}
+	if v := st.Attrs[city.AttrStreet]; v != "" {
+		parts = append(parts, v)
+	}
+	if v := st.Attrs[city.AttrZoneClass]; v != "" {
+		parts = append(parts, lang.L("zone class")+" "+v)
+	}
+	if v := st.Attrs[city.AttrTargetClass]; v != "" {
+		parts = append(parts, lang.L("target class")+" "+v)
+	}
+	if len(st.Area) > 0 {
+		if a, err := city.WalkableArea(st.Area); err == nil {
+			parts = append(parts, fmt.Sprintf("%s %.0f m²", lang.L("walkable area"), a))
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// thresholdsFor draws the standard's lines on a parameter's chart.
+func thresholdsFor(param string, site city.SiteConfig) []widgets.Threshold {
+	warn := assets.SeverityMajor
+	switch param {
+	case city.ParamPM25:
+		return []widgets.Threshold{{Value: 75, Label: "IAQI 100 (2012)", Color: assets.SeverityMinor}, {Value: 60, Label: "IAQI 100 (2026)", Color: warn}}
+	case city.ParamPM10:
+		return []widgets.Threshold{{Value: 150, Label: "IAQI 100 (2012)", Color: assets.SeverityMinor}, {Value: 120, Label: "IAQI 100 (2026)", Color: warn}}
+	case city.ParamPressure:
+		return []widgets.Threshold{{Value: site.Fire.HydrantMinMPa, Label: lang.L("min"), Color: warn}, {Value: site.Fire.HydrantMaxMPa, Label: lang.L("max"), Color: warn}}
+	case city.ParamResidualCurrent:
+		return []widgets.Threshold{{Value: site.Fire.ResidualCurrentMA, Label: lang.L("alarm"), Color: warn}}
+	case city.ParamCableTemp:
+		return []widgets.Threshold{{Value: site.Fire.CableTempC, Label: lang.L("alarm"), Color: warn}}
+	case city.ParamDO:
+		return []widgets.Threshold{{Value: 5, Label: "III", Color: warn}}
+	case city.ParamNH3N:
+		return []widgets.Threshold{{Value: 1.0, Label: "III", Color: warn}}
+	}
+	return nil
+}
+
+var paramOrderList = []string{
+	city.ParamPM25, city.ParamPM10, city.ParamO3, city.ParamNO2, city.ParamSO2, city.ParamCO,
+	city.ParamDO, city.ParamCODMn, city.ParamNH3N, city.ParamTP, city.ParamPH, city.ParamTemp,
+	city.ParamLAeq, city.ParamLmax, city.ParamCount, city.ParamInflow,
+	city.ParamPressure, city.ParamResidualCurrent, city.ParamCableTemp, city.ParamBattery,
+}
+
+func paramOrder(p string) int {
+	for i, q := range paramOrderList {
+		if q == p {
+			return i
+		}
+	}
+	return len(paramOrderList)
+}
+
+// paramLabel names a parameter for officers.
+func paramLabel(p string) string {
+	switch p {
+	case city.ParamPM25:
+		return "PM2.5"
+	case city.ParamPM10:
+		return "PM10"
+	case city.ParamO3:
+		return "O₃"
+	case city.ParamNO2:
+		return "NO₂"
+	case city.ParamSO2:
+		return "SO₂"
+	case city.ParamCO:
+		return "CO"
+	case city.ParamDO:
+		return lang.L("Dissolved oxygen")
+	case city.ParamCODMn:
+		return lang.L("Permanganate index")
+	case city.ParamNH3N:
+		return lang.L("Ammonia nitrogen")
+	case city.ParamTP:
+		return lang.L("Total phosphorus")
+	case city.ParamPH:
+		return "pH"
+	case city.ParamTemp:
+		return lang.L("Water temperature")
+	case city.ParamLAeq:
+		return "LAeq"
+	case city.ParamLmax:
+		return "Lmax"
+	case city.ParamCount:
+		return lang.L("People")
+	case city.ParamInflow:
+		return lang.L("Inflow")
+	case city.ParamPressure:
+		return lang.L("Pressure")
+	case city.ParamResidualCurrent:
+		return lang.L("Residual current")
+	case city.ParamCableTemp:
+		return lang.L("Cable temperature")
+	case city.ParamBattery:
+		return lang.L("Battery")
+	}
+	return p
+}
+
+func formatValue(v float64) string {
+	switch {
+	case math.Abs(v) >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case math.Abs(v) >= 10:
+		return fmt.Sprintf("%.1f", v)
+	default:
+		return fmt.Sprintf("%.2f", v)
+	}
+}
+
+// focusStation centres the map on a station (from the alert panel).
+func (c *Console) focusStation(id string) {
+	if c.last == nil {
+		return
+	}
+	for _, ss := range c.last.Stations {
+		if ss.Station.ID != id {
+			continue
+		}
+		p := ss.Station.Location
+		if len(ss.Station.Area) > 0 {
+			p = ss.Station.Area.Bound().Center()
+		}
+		_, zoom := c.mapView.View()
+		c.mapView.SetView(p, math.Max(zoom, 15))
+		c.showDetail(id)
+		return
+	}
+}
+
+// act runs an officer's step from the panel, asking for a team or a note
+// where the step needs one.
+func (c *Console) act(id string, step city.StepKind) {
+	if c.desk == nil {
+		return
+	}
+	if c.desk.Officer() == "" {
+		c.askOfficer(func() { c.act(id, step) })
+		return
+	}
+	do := func(team, note string) {
+		if _, err := c.desk.Act(id, step, team, note, time.Now()); err != nil {
+			c.showError(err)
+			return
+		}
+		c.Refresh()
+	}
+	switch step {
+	case city.StepDispatch:
+		team := widget.NewSelectEntry(c.opts.Teams())
+		team.SetPlaceHolder(lang.L("Team"))
+		note := widget.NewMultiLineEntry()
+		dialog.ShowForm(lang.L("Dispatch"), lang.L("Dispatch"), lang.L("Cancel"), []*widget.FormItem{
+			widget.NewFormItem(lang.L("Team"), team), widget.NewFormItem(lang.L("Note"), note),
+		}, func(ok bool) {
+			if ok {
+				do(team.Text, note.Text)
+			}
+		}, c.win)
+	case city.StepResolve, city.StepComment:
+		note := widget.NewMultiLineEntry()
+		title := lang.L("What was done")
+		if step == city.StepComment {
+			title = lang.L("Comment")
+		}
+		dialog.ShowForm(stepTitle(step), lang.L("OK"), lang.L("Cancel"), []*widget.FormItem{widget.NewFormItem(title, note)}, func(ok bool) {
+			if ok {
+				do("", note.Text)
+			}
+		}, c.win)
+	default:
+		do("", "")
+	}
+}
+
+func stepTitle(k city.StepKind) string {
+	if isZH() {
+		return k.Name()
+	}
+	return string(k)
+}
+
+// askOfficer asks for the duty officer's name, remembers it, then runs next.
+func (c *Console) askOfficer(next func()) {
+	e := widget.NewEntry()
+	e.SetText(c.desk.Officer())
+	dialog.ShowForm(lang.L("Duty officer"), lang.L("OK"), lang.L("Cancel"), []*widget.FormItem{widget.NewFormItem(lang.L("Name"), e)}, func(ok bool) {
+		name := strings.TrimSpace(e.Text)
+		if !ok || name == "" {
+			return
+		}
+		c.desk.SetOfficer(name)
+		c.app.Preferences().SetString(prefOfficer, name)
+		if next != nil {
+			next()
+		}
+	}, c.win)
+}
+
+// Refresh redraws from the last snapshot with the newest alerts.
+func (c *Console) Refresh() {
+	if c.last == nil || c.desk == nil {
+		return
+	}
+	s := *c.last
+	s.Alerts = c.desk.Views(time.Now(), c.ShowClosed())
+	c.Apply(&s)
+}
+
+// showRejects lists a feed's newest rejected messages with their reasons.
+func (c *Console) showRejects(f city.Feed) {
+	if c.rejects == nil {
+		return
+	}
+	rs, err := c.rejects(200)
+	if err != nil {
+		c.showError(err)
+		return
+	}
+	var lines []string
+	for _, r := range rs {
+		if r.Feed != string(f) && !(r.Feed == "" && f == "") {
+			continue
+		}
+		raw := string(r.Raw)
+		if len(raw) > 160 {
+			raw = raw[:160] + "…"
+		}
+		lines = append(lines, fmt.Sprintf("%s  %s\n    %s", r.At.In(city.Shanghai).Format("01-02 15:04:05"), r.Reason, raw))
+	}
+	text := strings.Join(lines, "\n")
+	if text == "" {
+		text = lang.L("No rejected messages.")
+	}
+	entry := widget.NewMultiLineEntry()
+	entry.SetText(text)
+	entry.Wrapping = fyne.TextWrapWord
+	scroll := container.NewVScroll(entry)
+	scroll.SetMinSize(fyne.NewSize(760, 420))
+	dialog.ShowCustom(feedName(f)+" · "+lang.L("Rejected messages"), lang.L("Close"), scroll, c.win)
+}
+
+func (c *Console) showAbout() {
+	text := lang.L("onescreen — the district operations dashboard.") + "\n\n" +
+		lang.L("Base map") + ": " + c.base.Attribution + "\n" +
+		lang.L("Font") + ": Noto Sans CJK SC (SIL Open Font License 1.1)\n" +
+		lang.L("Standards") + ": HJ 633-2012 / HJ 633-2026, GB 3838-2002, GB 3096-2008, GB 50974-2014, GB 50116-2013"
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	scroll := container.NewVScroll(l)
+	scroll.SetMinSize(fyne.NewSize(640, 300))
+	dialog.ShowCustom(lang.L("About and data sources"), lang.L("Close"), scroll, c.win)
+}
+
+func dialogError(err error, w fyne.Window) {
+	if err == nil {
+		return
+	}
+	var unwrapped = err
+	for errors.Unwrap(unwrapped) != nil && len(unwrapped.Error()) > 300 {
+		unwrapped = errors.Unwrap(unwrapped)
+	}
+	dialog.ShowError(unwrapped, w)
+}
+
+var _ = orb.Point{}

@@ -1,0 +1,134 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"onescreen/cache"
+	"onescreen/city"
+)
+
+// Source is what the console reads from the cache. *cache.DB satisfies it.
+type Source interface {
+	Stations() ([]city.Station, error)
+	Latest() ([]cache.Latest, error)
+	LatestEvents() ([]cache.LatestEvent, error)
+	History(station, param string, from, to time.Time) ([]cache.Point, error)
+}
+
+var _ Source = (*cache.DB)(nil)
+
+// StationState is a station with its newest values.
+type StationState struct {
+	Station city.Station
+	Values  map[string]cache.Latest // by parameter
+	Event   cache.LatestEvent       // fire devices: the newest event (zero when none)
+	Newest  time.Time               // observation time of the newest value or event
+	Late    bool                    // the newest value arrived well after it was observed
+}
+
+// Snapshot is everything the console shows at one moment. The pump builds
+// it off the UI goroutine; Console.Apply draws it.
+type Snapshot struct {
+	Now      time.Time
+	Status   []FeedStatus
+	Stations []StationState // by feed, then id
+	Alerts   []AlertView
+	Err      error // the cache's last error, shown to the officer
+}
+
+// lateAfter is how long after its observation a value may arrive before it
+// is marked as having arrived late (caught up after an outage).
+const lateAfter = 2 * time.Minute
+
+// BuildSnapshot reads the current state from src and the feed health.
+func BuildSnapshot(src Source, status []FeedStatus, alerts []AlertView, now time.Time) Snapshot {
+	s := Snapshot{Now: now, Status: status, Alerts: alerts}
+	sts, err := src.Stations()
+	if err != nil {
+		s.Err = err
+		return s
+	}
+	byID := make(map[string]*StationState, len(sts))
+	states := make([]StationState, len(sts))
+	for i, st := range sts {
+		states[i] = StationState{Station: st, Values: map[string]cache.Latest{}}
+	}
+	for i := range states {
+		byID[states[i].Station.ID] = &states[i]
+	}
+	latest, err := src.Latest()
+	if err != nil {
+		s.Err = err
+	}
+	for _, l := range latest {
+		ss := byID[l.Station]
+		if ss == nil {
+			continue
+		}
+		ss.Values[l.Param] = l
+		if l.Time.After(ss.Newest) {
+			ss.Newest = l.Time
+			ss.Late = !l.Received.IsZero() && l.Received.Sub(l.Time) > lateAfter
+		}
+	}
+	events, err := src.LatestEvents()
+	if err != nil && s.Err == nil {
+		s.Err = err
+	}
+	for _, e := range events {
+		if ss := byID[e.Station]; ss != nil {
+			ss.Event = e
+			if e.Time.After(ss.Newest) {
+				ss.Newest = e.Time
+			}
+		}
+	}
+	sort.Slice(states, func(i, j int) bool {
+		a, b := states[i].Station, states[j].Station
+		if a.Feed != b.Feed {
+			return a.Feed < b.Feed
+		}
+		return a.ID < b.ID
+	})
+	s.Stations = states
+	return s
+}
+
+// PumpEvery is how often the screen is brought up to date.
+const PumpEvery = time.Second
+
+// Pump is the single place background state reaches the UI: every
+// PumpEvery it builds a snapshot off the UI goroutine and hands it to the
+// console with one fyne.Do.
+type Pump struct {
+	rt      *Runtime
+	console *Console
+	every   time.Duration
+}
+
+// NewPump feeds c from rt.
+func NewPump(rt *Runtime, c *Console) *Pump { return &Pump{rt: rt, console: c, every: PumpEvery} }
+
+// Run pumps until ctx ends.
+func (p *Pump) Run(ctx context.Context) {
+	t := time.NewTicker(p.every)
+	defer t.Stop()
+	for {
+		now := time.Now()
+		snap := BuildSnapshot(p.rt.DB, p.rt.Ingest.Status(), p.rt.AlertViews(now, p.console.ShowClosed()), now)
+		if snap.Err == nil {
+			snap.Err = errors.Join(p.rt.Ingest.Err(), p.rt.Err())
+		}
+		fyne.Do(func() { p.console.Apply(&snap) })
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
