@@ -259,12 +259,17 @@ func TestReadingsFiniteWithUnits(t *testing.T) {
 	}
 	rs := run(s, 25*time.Minute)
 	seen := map[string]bool{}
+	last := map[string]time.Time{}
 	for _, r := range rs {
 		st, ok := byID[r.Station]
 		if !ok {
 			t.Fatalf("reading of unknown station %s", r.Station)
 		}
 		seen[r.Station] = true
+		if r.Time.Before(last[r.Station]) {
+			t.Errorf("%s: reading at %v after one at %v; a station's readings must come in time order", r.Station, r.Time, last[r.Station])
+		}
+		last[r.Station] = r.Time
 		if r.Feed != st.Feed {
 			t.Errorf("%s: feed %s, want %s", r.Station, r.Feed, st.Feed)
 		}

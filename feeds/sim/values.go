@@ -277,13 +277,33 @@ func (s *Simulator) smoke(d *device, prev, now time.Time, out []city.Reading, ta
 		put(m, 0, city.ParamBattery, battery, unitBattery, 0)
 		out = append(out, city.Reading{Feed: city.FeedFire, Station: d.id, Time: at.In(shanghai), Values: m, Event: event})
 	}
-	// scripted events of the cycles the window touches, in time order
+	// the heartbeat: the last beat boundary in (prev, now], unless silenced
+	var hbAt time.Time
+	pn, nn := prev.UnixNano()-d.phase, now.UnixNano()-d.phase
+	b0, b1 := floorDiv(pn, s.hbPeriod), floorDiv(nn, s.hbPeriod)
+	hbDue := false
+	if b1 > b0 {
+		hbAt = time.Unix(0, b1*s.hbPeriod+d.phase)
+		hbDue = !s.silent(d, hbAt)
+	}
+	beat := func(before time.Time) {
+		if hbDue && !hbAt.After(before) {
+			hbDue = false
+			emit(hbAt, city.EventHeartbeat)
+		}
+	}
+	// scripted events of the cycles the window touches; everything this
+	// device sends in one tick goes out in time order
 	if d.base {
 		for c := max(s.cycleOf(prev), 0); c <= s.cycleOf(now); c++ {
 			sc := s.scene(c)
 			due := func(off time.Duration) (time.Time, bool) {
 				at := sc.at.Add(off)
-				return at, at.After(prev) && !at.After(now)
+				ok := at.After(prev) && !at.After(now)
+				if ok {
+					beat(at)
+				}
+				return at, ok
 			}
 			if d.index == sc.smokeAlarm {
 				if at, ok := due(smokeAlarmAt); ok {
@@ -305,15 +325,7 @@ func (s *Simulator) smoke(d *device, prev, now time.Time, out []city.Reading, ta
 			}
 		}
 	}
-	// heartbeat: the last beat boundary in (prev, now]
-	pn, nn := prev.UnixNano()-d.phase, now.UnixNano()-d.phase
-	b0, b1 := floorDiv(pn, s.hbPeriod), floorDiv(nn, s.hbPeriod)
-	if b1 > b0 {
-		at := time.Unix(0, b1*s.hbPeriod+d.phase)
-		if !s.silent(d, at) {
-			emit(at, city.EventHeartbeat)
-		}
-	}
+	beat(now)
 	return out
 }
 
