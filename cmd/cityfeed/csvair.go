@@ -47,6 +47,10 @@ func missingCell(s string) bool {
 	return false
 }
 
+// maxCSVProblems is how many bad rows and cells make a CSV not worth
+// replaying.
+const maxCSVProblems = 1000
+
 // airStationPrefix makes a station ID from a national station code.
 const airStationPrefix = "air-"
 
@@ -55,7 +59,8 @@ type airRows struct {
 	path     string
 	stations []city.Station
 	readings []city.Reading
-	skipped  int // stations outside the bounds
+	skipped  int     // stations outside the bounds
+	problems []error // rows and cells left out, by line
 }
 
 func (a *airRows) kind() string {
@@ -84,6 +89,10 @@ func (a *airRows) each(ctx context.Context, fn func(st *city.Station, rd *city.R
 // air-quality publication: one row per station and hour. Stations come
 // from the rows (the first row of a code names and places it); stations
 // outside the feed server's bounds (city.ShanghaiBounds) are skipped.
+// Real files have errors: a cell that is not a number, a row without a
+// usable time or a station without a usable position is left out and
+// listed in problems; the file is refused only when nothing usable is
+// left or its header is wrong.
 func readAirCSV(path string) (*airRows, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -135,7 +144,7 @@ func parseAirCSV(path string, r io.Reader, bounds city.Bounds) (*airRows, error)
 	kept := map[string]bool{}
 	seen := map[string]int{} // station|time → line, for duplicates
 	var errs []error
-	for {
+	for len(errs) < maxCSVProblems {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -143,9 +152,6 @@ func parseAirCSV(path string, r io.Reader, bounds city.Bounds) (*airRows, error)
 		line, _ := cr.FieldPos(0)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("line %d: %w", line, err))
-			if len(errs) > 100 {
-				break
-			}
 			continue
 		}
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
@@ -223,12 +229,16 @@ func parseAirCSV(path string, r io.Reader, bounds city.Bounds) (*airRows, error)
 			out.readings = append(out.readings, rd)
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errorsAt(path, errs)
+	if len(errs) >= maxCSVProblems {
+		return nil, errorsAt(path, "too many bad rows, stopped reading", errs)
 	}
-	if len(out.stations) == 0 {
-		return nil, fmt.Errorf("%s: no station inside the area served (%d outside it)", path, out.skipped)
+	if len(out.readings) == 0 {
+		if len(errs) > 0 {
+			return nil, errorsAt(path, "nothing usable", errs)
+		}
+		return nil, fmt.Errorf("%s: no readings of a station inside the area served (%d stations outside it)", path, out.skipped)
 	}
+	out.problems = errs
 	sort.SliceStable(out.readings, func(i, j int) bool { return out.readings[i].Time.Before(out.readings[j].Time) })
 	return out, nil
 }

@@ -558,3 +558,41 @@ func TestHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayCSVKeepsGoodRows: real files have errors; the bad cell is left
+// out and reported, the rest is served.
+func TestReplayCSVKeepsGoodRows(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mixed.csv")
+	csv := "\ufefftimepoint,stationcode,positionname,longitude,latitude,so2,no2,co,o3,pm10,pm2_5\n" +
+		"2026-04-21 08:00:00,1142A,十五厂,121.478,31.2036,7,55,0.8,18,60,44\n" +
+		"2026-04-21 08:00:00,1141A,普陀,121.4,31.238,6,48,0.7,22,52,x\n" +
+		"2026-04-21 08:00:00,1149A,浦东新区监测站,,31.2284,6,40,0.6,25,50,35\n"
+	if err := os.WriteFile(path, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := start(t, "replay", path, "--addr", "127.0.0.1:0")
+	s := dial(t, p.url, "", nil)
+	envs := s.collect(20*time.Second, func(e []feeds.Envelope) bool { return len(readingsIn(e)) >= 2 })
+	got := map[string]*feeds.WireReading{}
+	for _, r := range readingsIn(envs) {
+		got[r.Station] = r
+	}
+	if got["air-1141A"] == nil || got["air-1142A"] == nil {
+		t.Fatalf("readings %v, want air-1141A and air-1142A", got)
+	}
+	if _, ok := got["air-1141A"].Values[city.ParamPM25]; ok || got["air-1141A"].Values[city.ParamNO2].V != "48" {
+		t.Errorf("air-1141A values %v, want no2 48 and no pm25", got["air-1141A"].Values)
+	}
+	if got["air-1142A"].Values[city.ParamPM25].V != "44" {
+		t.Errorf("air-1142A values %v, want pm25 44", got["air-1142A"].Values)
+	}
+	if c := count(envs); c.ids["air-1149A"] {
+		t.Error("a station without a longitude was served")
+	}
+	p.stop(t)
+	for _, want := range []string{"2 rows or cells left out", `line 3: column pm2_5: "x" is not a number`, "line 4: station 1149A"} {
+		if !strings.Contains(p.log(), want) {
+			t.Errorf("log lacks %q:\n%s", want, p.log())
+		}
+	}
+}

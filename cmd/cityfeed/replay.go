@@ -69,6 +69,9 @@ func replay(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	lg.Printf("replaying %s (%s) at %gx%s%s", path, src.kind(), rf.speed, onOff(rf.loop, ", looping"), onOff(rf.retime, ", retimed to now"))
+	if a, ok := src.(*airRows); ok && len(a.problems) > 0 {
+		lg.Printf("%s: %d rows or cells left out:%s", path, len(a.problems), listProblems(a.problems))
+	}
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -248,16 +251,23 @@ func isAirCSVHeader(line string) bool {
 	return cols["timepoint"] && cols["stationcode"]
 }
 
-// errorsAt joins a list of line errors, shortened when long.
-func errorsAt(path string, errs []error) error {
-	const show = 10
+// problemsShown is how many line problems a message lists.
+const problemsShown = 10
+
+// listProblems formats line problems, shortened when many.
+func listProblems(errs []error) string {
 	var b bytes.Buffer
 	for i, e := range errs {
-		if i == show {
-			fmt.Fprintf(&b, "\n  … and %d more", len(errs)-show)
+		if i == problemsShown {
+			fmt.Fprintf(&b, "\n  … and %d more", len(errs)-problemsShown)
 			break
 		}
 		fmt.Fprintf(&b, "\n  %v", e)
 	}
-	return fmt.Errorf("%s: %d bad rows:%s", path, len(errs), b.String())
+	return b.String()
+}
+
+// errorsAt refuses a file for its line problems.
+func errorsAt(path, why string, errs []error) error {
+	return fmt.Errorf("%s: %s (%d problems):%s", path, why, len(errs), listProblems(errs))
 }
