@@ -54,13 +54,25 @@
 // primary key, at most 5,000 rows and 256 stations per transaction, so
 // ingest never waits long behind it. A pass starts when the cache opens and
 // every minute after; it also deletes old rejects and gaps and keeps at most
-// the newest 10,000 rejects. The newest value of each station and parameter
-// stays, however old. Retain runs a whole pass at once.
+// the newest 10,000 rejects, and outbox entries acknowledged before the
+// cutoff. The newest value of each station and parameter stays, however
+// old. Alerts and their history are never deleted: they are the record.
+// Retain runs a whole pass at once.
+//
+// # Alerts and the outbox
+//
+// A Batch's AlertChanges are committed with its readings: the alert's row,
+// the step in its history and, for every step but an update, an outbox
+// entry that waits for the feed server's acknowledgement (OutboxPending,
+// OutboxAcked). A step's key is OutboxID, a hash of its content, so a step
+// delivered twice is stored and queued once. See alerts.go.
 //
 // # Times
 //
 // Times are stored as milliseconds since the Unix epoch (finer parts are
-// dropped) and come back in UTC; show them with In(city.Shanghai).
+// dropped) and come back in UTC; show them with In(city.Shanghai). Alert
+// and step times are the exception: nanoseconds, so that they come back
+// exactly (an alert's ID carries its raise time).
 package cache
 
 import (
@@ -186,6 +198,11 @@ type Batch struct {
 	Cursors  map[city.Feed]Cursor // stored in the same transaction as Readings
 	Rejects  []Reject
 	Gaps     []Gap
+	// AlertChanges are stored after the readings, in order: each replaces
+	// its alert's row, adds its step to the alert's history and, unless the
+	// step is a city.StepUpdate, queues the step in the outbox. A step
+	// stored before (same OutboxID) adds nothing.
+	AlertChanges []city.Change
 }
 
 // DB is the cache. Its methods are safe for use from any goroutine.

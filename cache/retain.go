@@ -19,11 +19,12 @@ const (
 	sqlOldRejects  = `DELETE FROM reject WHERE at < ?`
 	sqlTrimRejects = `DELETE FROM reject WHERE id <= (SELECT id FROM reject ORDER BY id DESC LIMIT 1 OFFSET ?)`
 	sqlOldGaps     = `DELETE FROM gap WHERE at < ?`
+	sqlOldAcked    = `DELETE FROM outbox WHERE sent < ?`
 )
 
 // retainStmts are the retention statements, prepared once.
 type retainStmts struct {
-	next, edge, upTo, old, oldRejects, trimRejects, oldGaps *sql.Stmt
+	next, edge, upTo, old, oldRejects, trimRejects, oldGaps, oldAcked *sql.Stmt
 }
 
 func (r *retainStmts) prepare(db *sql.DB) error {
@@ -33,7 +34,7 @@ func (r *retainStmts) prepare(db *sql.DB) error {
 	}{
 		{&r.next, sqlNextStation}, {&r.edge, sqlChunkEdge}, {&r.upTo, sqlDeleteUpTo},
 		{&r.old, sqlDeleteOld}, {&r.oldRejects, sqlOldRejects}, {&r.trimRejects, sqlTrimRejects},
-		{&r.oldGaps, sqlOldGaps},
+		{&r.oldGaps, sqlOldGaps}, {&r.oldAcked, sqlOldAcked},
 	} {
 		s, err := db.Prepare(p.q)
 		if err != nil {
@@ -46,7 +47,7 @@ func (r *retainStmts) prepare(db *sql.DB) error {
 
 func (r *retainStmts) close() error {
 	var errs []error
-	for _, s := range []**sql.Stmt{&r.next, &r.edge, &r.upTo, &r.old, &r.oldRejects, &r.trimRejects, &r.oldGaps} {
+	for _, s := range []**sql.Stmt{&r.next, &r.edge, &r.upTo, &r.old, &r.oldRejects, &r.trimRejects, &r.oldGaps, &r.oldAcked} {
 		if *s != nil {
 			errs = append(errs, (*s).Close())
 			*s = nil
@@ -157,8 +158,11 @@ func (w *writer) retainStep() (deleted int64, err error) {
 	return deleted, nil
 }
 
-// retainOthers deletes old rejects and gaps and keeps at most maxRejects
-// rejects.
+// retainOthers deletes old rejects and gaps, keeps at most maxRejects
+// rejects and deletes outbox entries acknowledged before the cutoff.
+// Alerts and their history are never deleted: they are the record of what
+// the centre was told and did, and a step's history row is what keeps it
+// from entering the outbox again.
 func (w *writer) retainOthers(tx *sql.Tx, cut int64) error {
 	if _, err := tx.Stmt(w.ret.oldRejects).Exec(cut); err != nil {
 		return err
@@ -166,7 +170,10 @@ func (w *writer) retainOthers(tx *sql.Tx, cut int64) error {
 	if _, err := tx.Stmt(w.ret.trimRejects).Exec(maxRejects); err != nil {
 		return err
 	}
-	_, err := tx.Stmt(w.ret.oldGaps).Exec(cut)
+	if _, err := tx.Stmt(w.ret.oldGaps).Exec(cut); err != nil {
+		return err
+	}
+	_, err := tx.Stmt(w.ret.oldAcked).Exec(cut)
 	return err
 }
 

@@ -19,6 +19,7 @@ const (
 	kindBatch  requestKind = iota // store a Batch
 	kindFlush                     // commit what is queued, then reply
 	kindRetain                    // commit, then run a whole retention pass
+	kindAck                       // commit, then mark an outbox entry acknowledged
 )
 
 // request is one item of the writer's queue.
@@ -26,7 +27,8 @@ type request struct {
 	kind     requestKind
 	batch    Batch
 	received int64     // ms: when Submit was called
-	now      time.Time // kindRetain: the clock reading retention uses
+	now      time.Time // kindRetain: the clock reading retention uses; kindAck: the ack's time
+	ackID    string    // kindAck: the outbox entry
 	reply    chan error
 	retained chan retainResult
 }
@@ -81,6 +83,9 @@ const (
 	stUpsertCursor
 	stInsertReject
 	stInsertGap
+	stUpsertAlert
+	stInsertStep
+	stInsertOutbox
 	stCount
 )
 
@@ -94,6 +99,9 @@ var stmtSQL = [stCount]string{
 	stUpsertCursor:  sqlUpsertCursor,
 	stInsertReject:  sqlInsertReject,
 	stInsertGap:     sqlInsertGap,
+	stUpsertAlert:   sqlUpsertAlert,
+	stInsertStep:    sqlInsertStep,
+	stInsertOutbox:  sqlInsertOutbox,
 }
 
 // ref is a row id with its boxed form, so the hot path does not box the
@@ -127,6 +135,7 @@ type writer struct {
 	db    *DB
 	stmts [stCount]*sql.Stmt
 	ret   retainStmts
+	acks  ackStmts
 
 	stations map[string]ref // station code → id
 	measures map[string]ref // measured parameter → id
@@ -166,6 +175,10 @@ func newWriter(db *DB) (*writer, error) {
 		w.close()
 		return nil, err
 	}
+	if err := w.acks.prepare(db.wdb); err != nil {
+		w.close()
+		return nil, err
+	}
 	if err := w.loadIDs(); err != nil {
 		w.close()
 		return nil, err
@@ -182,7 +195,7 @@ func (w *writer) close() error {
 			w.stmts[i] = nil
 		}
 	}
-	errs = append(errs, w.ret.close())
+	errs = append(errs, w.ret.close(), w.acks.close())
 	return errors.Join(errs...)
 }
 
@@ -404,6 +417,8 @@ func (w *writer) collect(first request, queue <-chan request, timer *time.Timer)
 		last.reply <- w.db.takeFlushErr()
 	case kindRetain:
 		last.retained <- w.retainAll(last.now)
+	case kindAck:
+		last.reply <- w.outboxAck(last.ackID, last.now)
 	}
 	clear(w.group) // drop the batches' memory
 	w.group = w.group[:0]
@@ -518,6 +533,11 @@ func (w *writer) store(req *request) error {
 		w.args = append(w.args[:0], at, string(g.Feed), g.Epoch, int64(g.From), int64(g.To))
 		if err := w.exec(stInsertGap); err != nil {
 			return fmt.Errorf("store gap: %w", err)
+		}
+	}
+	for i := range b.AlertChanges {
+		if err := w.storeChange(&b.AlertChanges[i], recv); err != nil {
+			return err
 		}
 	}
 	return nil
