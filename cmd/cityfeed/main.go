@@ -53,7 +53,8 @@ Flags of replay (FILE may come before or after them):
 A CSV is recognised by its header: timepoint, stationcode, positionname, longitude,
 latitude, so2, no2, co, o3, pm10, pm2_5 and optional pm2_5_24h, pm10_24h, o3_8h
 (Beijing time; CO in mg/m³, the rest in µg/m³; empty cells are missing values).
-Stations outside the Shanghai area are skipped.
+Stations outside the Shanghai area are skipped; bad cells and rows are left out
+and listed in the log.
 
 The server logs one line every 10 s with readings per second and clients, and
 stops cleanly on SIGINT or SIGTERM.
