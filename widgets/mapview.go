@@ -103,10 +103,13 @@ type MapView struct {
 	frame    frameState
 	renderer *mapRenderer
 
-	hover      fyne.Position
-	hovering   bool
-	dragging   bool
-	hoverLabel string
+	hover       fyne.Position
+	hovering    bool
+	dragging    bool
+	dragBlocked bool          // the drag began on the legend or the buttons
+	pressed     bool          // a mouse button is down
+	pressAt     fyne.Position // where it went down
+	hoverLabel  string
 }
 
 var (
@@ -517,16 +520,31 @@ func (m *MapView) Tapped(ev *fyne.PointEvent) {
 	}
 }
 
-// Dragged pans the map with the pointer.
+// Dragged pans the map with the pointer, unless the drag began on the
+// legend panel or the buttons.
 func (m *MapView) Dragged(ev *fyne.DragEvent) {
-	m.dragging = true
-	m.hovering = false
-	m.panBy(ev.Dragged.DX, ev.Dragged.DY)
+	if !m.dragging {
+		m.dragging = true
+		start := ev.Position.SubtractXY(ev.Dragged.DX, ev.Dragged.DY)
+		if m.pressed {
+			start = m.pressAt
+		}
+		m.dragBlocked = m.renderer != nil && m.renderer.overOverlay(start)
+		m.hovering = false
+		m.refreshHover()
+	}
+	if !m.dragBlocked {
+		m.panBy(ev.Dragged.DX, ev.Dragged.DY)
+	}
 }
 
 // DragEnd reports the new view once the drag is over.
 func (m *MapView) DragEnd() {
 	m.dragging = false
+	if m.dragBlocked {
+		m.dragBlocked = false
+		return
+	}
 	m.notifyView()
 }
 
@@ -551,14 +569,17 @@ func (m *MapView) MouseOut() {
 	m.refreshHover()
 }
 
-// MouseDown hides the hover name while a button is held.
-func (m *MapView) MouseDown(*desktop.MouseEvent) {
+// MouseDown hides the hover name while a button is held and notes where a
+// drag would start.
+func (m *MapView) MouseDown(ev *desktop.MouseEvent) {
+	m.pressed, m.pressAt = true, ev.Position
 	m.hovering = false
 	m.refreshHover()
 }
 
 // MouseUp resumes hover tracking.
 func (m *MapView) MouseUp(ev *desktop.MouseEvent) {
+	m.pressed = false
 	m.hover = ev.Position
 	m.hovering = true
 	m.refreshHover()

@@ -731,6 +731,10 @@ func overSparseRow(dst, src []uint8) {
 			continue
 		}
 		d := dst[i : i+8 : i+8]
+		if w&0xFF000000_FF000000 == 0xFF000000_FF000000 { // both opaque
+			binary.LittleEndian.PutUint64(d, w)
+			continue
+		}
 		dw := binary.LittleEndian.Uint64(d)
 		lo, hi := uint32(w), uint32(w>>32)
 		dlo, dhi := uint32(dw), uint32(dw>>32)

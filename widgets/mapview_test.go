@@ -552,3 +552,38 @@ func TestMapWithoutBaseOrSize(t *testing.T) {
 		}
 	}
 }
+
+func TestMapDragOnLegendDoesNotPan(t *testing.T) {
+	m, w := newTestMap(t)
+	m.SetLayer("air", "空气", airStations())
+	c0, _ := m.View()
+	onPanel := m.renderer.panelBg.Position().AddXY(3, 3)
+	m.MouseDown(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: onPanel}})
+	test.Drag(w.Canvas(), onPanel.AddXY(30, 30), 30, 30)
+	m.MouseUp(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: onPanel.AddXY(30, 30)}})
+	if c, _ := m.View(); c != c0 {
+		t.Errorf("a drag on the legend moved the view from %v to %v", c0, c)
+	}
+	test.Drag(w.Canvas(), fyne.NewPos(testW/2, testH/2), 30, 30)
+	if c, _ := m.View(); c == c0 {
+		t.Error("a drag on the map did not move the view")
+	}
+}
+
+func TestMapRendersAtPixelScale(t *testing.T) {
+	m, _ := newTestMap(t)
+	m.SetLayer("air", "空气", airStations())
+	for _, scale := range []int{1, 2, 3} {
+		img := m.render(testW*scale, testH*scale)
+		p := m.LonLatToScreen(peoplesSquare)
+		got := color.NRGBAModel.Convert(img.At(int(p.X)*scale, int(p.Y)*scale)).(color.NRGBA)
+		if !near(got, aqiGood, 10) {
+			t.Errorf("scale %d: pixel under People's Square %v, want %v", scale, got, aqiGood)
+		}
+		// the marker is scale times as wide: 4·scale pixels to its side is still marker
+		got = color.NRGBAModel.Convert(img.At(int(p.X)*scale+3*scale, int(p.Y)*scale)).(color.NRGBA)
+		if !near(got, aqiGood, 40) {
+			t.Errorf("scale %d: pixel 3 units right of the centre %v, want the marker", scale, got)
+		}
+	}
+}
