@@ -121,7 +121,7 @@ func (c *Console) build() {
 	c.panel.OnAction = c.act
 	c.banner = widgets.NewBanner()
 	c.badges = map[city.Feed]*widgets.FeedBadge{}
-	strip := container.NewHBox()
+	strip := container.NewGridWithColumns(len(city.Feeds))
 	for _, f := range city.Feeds {
 		b := widgets.NewFeedBadge()
 		feed := f
@@ -146,7 +146,8 @@ func (c *Console) build() {
 	c.clock = widget.NewLabel("")
 	top := container.NewVBox(
 		c.banner,
-		container.NewBorder(nil, nil, c.title, c.clock, strip),
+		container.NewBorder(nil, nil, c.title, c.clock),
+		strip,
 		tileRow,
 	)
 	mapArea := container.NewStack(c.mapView, c.cardBox)

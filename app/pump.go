@@ -123,6 +123,9 @@ func (p *Pump) Run(ctx context.Context) {
 		snap := BuildSnapshot(p.rt.DB, p.rt.Ingest.Status(), p.rt.AlertViews(now, p.console.ShowClosed()), now)
 		if snap.Err == nil {
 			snap.Err = errors.Join(p.rt.Ingest.Err(), p.rt.Err())
+			if p.rt.Demo != nil {
+				snap.Err = errors.Join(snap.Err, p.rt.Demo.Err())
+			}
 		}
 		fyne.Do(func() { p.console.Apply(&snap) })
 		select {

@@ -215,6 +215,15 @@ type Demo struct {
 	Server *feeds.Server
 	http   *http.Server
 	done   chan struct{}
+	mu     sync.Mutex
+	err    error
+}
+
+// Err is the error that stopped the simulator, if any.
+func (d *Demo) Err() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.err
 }
 
 // StartDemo serves the simulated Huangpu district on 127.0.0.1.
@@ -236,9 +245,17 @@ func StartDemo(ctx context.Context, o DemoOptions) (*Demo, error) {
 		done:   make(chan struct{}),
 	}
 	go func() { _ = d.http.Serve(ln) }()
+	if err := s.Err(); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("demo district: %w", err)
+	}
 	go func() {
 		defer close(d.done)
-		_ = s.Run(ctx, srv)
+		if err := s.Run(ctx, srv); err != nil {
+			d.mu.Lock()
+			d.err = err
+			d.mu.Unlock()
+		}
 	}()
 	return d, nil
 }

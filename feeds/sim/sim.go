@@ -168,6 +168,7 @@ func (s *Simulator) Tick(now time.Time) []city.Reading {
 		return nil
 	}
 	now = now.In(shanghai)
+	first := s.last.IsZero()
 	prev := now.Add(-s.cfg.Interval)
 	if !s.last.IsZero() && s.last.Before(now) && now.Sub(s.last) <= maxCatchUp*s.cfg.Interval {
 		prev = s.last
@@ -209,7 +210,7 @@ func (s *Simulator) Tick(now time.Time) []city.Reading {
 		case kindCrowd:
 			r.Values = s.crowd(d, &e, sc, take(2))
 		case kindSmoke:
-			out = s.smoke(d, prev, now, out, take)
+			out = s.smoke(d, prev, now, first, out, take)
 			continue
 		}
 		out = append(out, r)

@@ -270,7 +270,7 @@ func (s *Simulator) crowd(d *device, e *environment, sc *scene, m []city.Measure
 
 // smoke appends a smoke detector's heartbeat, if one fell due in
 // (prev, now], and the fire events the scenes script for it.
-func (s *Simulator) smoke(d *device, prev, now time.Time, out []city.Reading, take func(int) []city.Measurement) []city.Reading {
+func (s *Simulator) smoke(d *device, prev, now time.Time, first bool, out []city.Reading, take func(int) []city.Measurement) []city.Reading {
 	battery := d.level
 	emit := func(at time.Time, event string) {
 		m := take(1)
@@ -284,6 +284,11 @@ func (s *Simulator) smoke(d *device, prev, now time.Time, out []city.Reading, ta
 	hbDue := false
 	if b1 > b0 {
 		hbAt = time.Unix(0, b1*s.hbPeriod+d.phase)
+		hbDue = !s.silent(d, hbAt)
+	} else if first {
+		// on start every detector reports in, so the map shows the
+		// whole network at once rather than after a heartbeat period
+		hbAt = now
 		hbDue = !s.silent(d, hbAt)
 	}
 	beat := func(before time.Time) {
