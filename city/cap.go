@@ -615,7 +615,7 @@ func checkCAPAlert(a Alert, st Station, steps []Step) error {
 			bad("updated: %w", err)
 		}
 	}
-	if !Finite(a.Value) {
+	if math.IsInf(a.Value, 0) {
 		bad("value %v is not a number", a.Value)
 	}
 	for i, s := range steps {
@@ -629,13 +629,14 @@ func checkCAPAlert(a Alert, st Station, steps []Step) error {
 	return errors.Join(errs...)
 }
 
-// capValue formats an alert's value with its unit.
+// capValue formats an alert's value with its unit; "" when it has none:
+// NaN (the cache's "no value") or no unit (the engine's alarms, faults and
+// tampering carry a zero without one).
 func capValue(a Alert) string {
-	v := strconv.FormatFloat(a.Value, 'f', -1, 64)
-	if a.Unit == "" {
-		return v
+	if math.IsNaN(a.Value) || strings.TrimSpace(a.Unit) == "" {
+		return ""
 	}
-	return v + " " + a.Unit
+	return strconv.FormatFloat(a.Value, 'f', -1, 64) + " " + a.Unit
 }
 
 // capHistory lists the latest steps, one a line, oldest first.
@@ -678,7 +679,8 @@ func capHistory(steps []Step, en bool) []string {
 // CAPAlert gives the CAP 1.2 document (XML declaration and one <alert>)
 // that describes alert a of station st as it stands, following the rules
 // at the top of this file. steps is the alert's history, oldest first
-// (nil for none); the latest 20 are listed in the descriptions. A bad
+// (nil for none); the latest 20 are listed in the descriptions. A NaN
+// value (the cache's "no value") leaves the value out. A bad
 // alert, station, step or option is an error naming every problem.
 func CAPAlert(a Alert, st Station, steps []Step, opts CAPOptions) ([]byte, error) {
 	if err := opts.Validate(); err != nil {
@@ -767,8 +769,10 @@ func CAPAlert(a Alert, st Station, steps []Step, opts CAPOptions) ([]byte, error
 			state = string(a.State)
 		}
 		ps := []capValueXML{
-			{"alert_id", a.ID}, {"station_id", st.ID}, {"condition", string(a.Condition)},
-			{"state", state}, {"value", capValue(a)},
+			{"alert_id", a.ID}, {"station_id", st.ID}, {"condition", string(a.Condition)}, {"state", state},
+		}
+		if v := capValue(a); v != "" {
+			ps = append(ps, capValueXML{"value", v})
 		}
 		if a.Team != "" {
 			ps = append(ps, capValueXML{"team", a.Team})
@@ -783,7 +787,7 @@ func CAPAlert(a Alert, st Station, steps []Step, opts CAPOptions) ([]byte, error
 	headline := name + " " + a.Condition.Name()
 	msg := strings.TrimSpace(a.Message)
 	if msg == "" {
-		msg = a.Condition.Name() + "，" + capValue(a)
+		msg = strings.TrimSuffix(a.Condition.Name()+"，"+capValue(a), "，")
 	}
 	desc := []string{msg, "严重程度：" + a.Severity.Name(), "状态：" + a.State.Name()}
 	if msgType == CAPMsgCancel {
@@ -812,7 +816,7 @@ func CAPAlert(a Alert, st Station, steps []Step, opts CAPOptions) ([]byte, error
 	}
 	msgEN := strings.TrimSpace(a.MessageEN)
 	if msgEN == "" {
-		msgEN = a.Condition.NameEN() + ", " + capValue(a)
+		msgEN = strings.TrimSuffix(a.Condition.NameEN()+", "+capValue(a), ", ")
 	}
 	descEN := []string{msgEN, "Severity: " + a.Severity.String(), "State: " + string(a.State)}
 	if a.Team != "" {

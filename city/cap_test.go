@@ -381,6 +381,35 @@ func TestCAPAlertOptions(t *testing.T) {
 	}
 }
 
+// A NaN value is the cache's "no value": it is left out, not written as
+// NaN; so is a value without a unit (the engine's alarms carry a bare 0).
+func TestCAPAlertWithoutValue(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		value float64
+		unit  string
+	}{{"NaN", math.NaN(), "AQI"}, {"no unit", 0, ""}} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, _ := capAlert(city.FeedAir, city.SeverityMajor, city.StateRaised)
+			a.Value, a.Unit, a.Message, a.MessageEN = tc.value, tc.unit, "", ""
+			b, err := city.CAPAlert(a, capStations[city.FeedAir], nil, city.CAPOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Contains(b, []byte("NaN")) || bytes.Contains(b, []byte("<valueName>value</valueName>")) {
+				t.Errorf("a missing value was written:\n%s", b)
+			}
+			doc := parseCAP(t, b)
+			if got := strings.SplitN(doc.Infos[0].Description, "\n", 2)[0]; got != "空气质量污染" {
+				t.Errorf("description starts %q, want the condition alone", got)
+			}
+			if got := strings.SplitN(doc.Infos[1].Description, "\n", 2)[0]; got != "Air pollution" {
+				t.Errorf("English description starts %q, want the condition alone", got)
+			}
+		})
+	}
+}
+
 // An update in the same second as its raise still gets its own identifier.
 func TestCAPAlertUpdateSameSecond(t *testing.T) {
 	a, _ := capAlert(city.FeedAir, city.SeverityMajor, city.StateRaised)
@@ -420,7 +449,6 @@ func TestCAPAlertRejectsBadInput(t *testing.T) {
 		{name: "bad state", alert: func(a *city.Alert) { a.State = "lost" }, want: "state \"lost\""},
 		{name: "no raise time", alert: func(a *city.Alert) { a.Raised = time.Time{} }, want: "raised: no time"},
 		{name: "updated before raised", alert: func(a *city.Alert) { a.Updated = a.Raised.Add(-time.Hour) }, want: "is before raised"},
-		{name: "NaN value", alert: func(a *city.Alert) { a.Value = math.NaN() }, want: "value NaN"},
 		{name: "infinite value", alert: func(a *city.Alert) { a.Value = math.Inf(1) }, want: "value +Inf"},
 		{name: "NaN location", st: func(s *city.Station) { s.Location = orb.Point{math.NaN(), 31.2} }, want: "not a number"},
 		{name: "latitude beyond the pole", st: func(s *city.Station) { s.Location = orb.Point{121.4, 95} }, want: "outside the globe"},
