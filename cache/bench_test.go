@@ -1,9 +1,7 @@
 package cache
 
 import (
-	"database/sql"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -33,81 +31,18 @@ func benchReadings(n, first int) []city.Reading {
 	return out
 }
 
-// rawRow is one reading row with its ids already known.
-type rawRow struct {
-	station, t, param int64
-	value             float64
-}
-
-// rawRows flattens readings the way a hand-written loader would, with
-// station and parameter ids assigned up front.
-func rawRows(rs []city.Reading) []rawRow {
-	stations, params := map[string]int64{}, map[string]int64{}
-	id := func(m map[string]int64, k string) int64 {
-		if v, ok := m[k]; ok {
-			return v
-		}
-		m[k] = int64(len(m) + 1)
-		return m[k]
-	}
-	out := make([]rawRow, 0, len(rs)*benchValues)
-	for _, r := range rs {
-		s := id(stations, r.Station)
-		for _, m := range r.Values {
-			out = append(out, rawRow{s, r.Time.UnixMilli(), id(params, m.Param), m.Value})
-		}
-	}
-	return out
-}
-
-// rawStore is the baseline: the same reading table, the same pragmas, one
-// prepared INSERT OR IGNORE reused within each transaction and one
-// transaction per batch of the same size as the cache's.
-type rawStore struct {
-	db  *sql.DB
-	ins *sql.Stmt
-}
-
-func openRaw(b *testing.B) *rawStore {
+// openRaw opens the baseline in a fresh directory: the same reading
+// table, the same pragmas, one prepared INSERT OR IGNORE reused within each
+// transaction and one transaction per batch of the same size as the
+// cache's.
+func openRaw(b *testing.B) *RawBaseline {
 	b.Helper()
-	path := filepath.Join(b.TempDir(), "raw.db")
-	db, err := sql.Open(driverName, dsn(path, false))
+	raw, err := OpenRawBaseline(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}
-	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(`CREATE TABLE reading (
-		station INTEGER NOT NULL, t INTEGER NOT NULL, param INTEGER NOT NULL, value REAL, received INTEGER NOT NULL,
-		PRIMARY KEY (station, t, param)) WITHOUT ROWID`); err != nil {
-		b.Fatal(err)
-	}
-	ins, err := db.Prepare(sqlInsertReading)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { ins.Close(); db.Close() })
-	return &rawStore{db: db, ins: ins}
-}
-
-func (r *rawStore) insert(b *testing.B, rows []rawRow, perTx int) {
-	recv := t0.UnixMilli()
-	for len(rows) > 0 {
-		n := min(perTx, len(rows))
-		tx, err := r.db.Begin()
-		if err != nil {
-			b.Fatal(err)
-		}
-		st := tx.Stmt(r.ins)
-		for _, row := range rows[:n] {
-			if _, err := st.Exec(row.station, row.t, row.param, row.value, recv); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := tx.Commit(); err != nil {
-			b.Fatal(err)
-		}
-		rows = rows[n:]
-	}
+	b.Cleanup(func() { raw.Close() })
+	return raw
 }
 
 // ingest submits rs in chunks and waits for the last commit.
@@ -151,10 +86,12 @@ func BenchmarkRawInsert(b *testing.B) {
 	var elapsed time.Duration
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		rows := rawRows(benchReadings(benchPerIter, i*benchPerIter/benchStations))
+		rows := raw.Rows(benchReadings(benchPerIter, i*benchPerIter/benchStations))
 		b.StartTimer()
 		start := time.Now()
-		raw.insert(b, rows, DefaultMaxBatch*benchValues)
+		if err := raw.Insert(rows, DefaultMaxBatch*benchValues); err != nil {
+			b.Fatal(err)
+		}
 		elapsed += time.Since(start)
 	}
 	total := float64(b.N * benchPerIter * benchValues)
@@ -169,12 +106,14 @@ func BenchmarkIngestVsRaw(b *testing.B) {
 	var cacheTime, rawTime time.Duration
 	for i := 0; i < b.N; i++ {
 		rs := benchReadings(benchPerIter, i*benchPerIter/benchStations)
-		rows := rawRows(rs)
+		rows := raw.Rows(rs)
 		start := time.Now()
 		ingest(b, db, rs)
 		cacheTime += time.Since(start)
 		start = time.Now()
-		raw.insert(b, rows, DefaultMaxBatch*benchValues)
+		if err := raw.Insert(rows, DefaultMaxBatch*benchValues); err != nil {
+			b.Fatal(err)
+		}
 		rawTime += time.Since(start)
 	}
 	rows := float64(b.N * benchPerIter * benchValues)
