@@ -103,6 +103,7 @@ type Server struct {
 	recMu     sync.Mutex
 	rec       *bufio.Writer
 	recErr    error
+	recClosed bool
 	recStop   chan struct{}
 	recDone   chan struct{}
 	actMu     sync.Mutex
@@ -304,7 +305,7 @@ func (s *Server) record(msg []byte) {
 	}
 	s.recMu.Lock()
 	defer s.recMu.Unlock()
-	if s.recErr != nil {
+	if s.recErr != nil || s.recClosed {
 		return
 	}
 	_, err := s.rec.Write(msg)
@@ -363,6 +364,7 @@ func (s *Server) Close() error {
 	<-s.recDone
 	s.recMu.Lock()
 	defer s.recMu.Unlock()
+	s.recClosed = true // a Publish racing with Close records nothing more
 	if s.recErr == nil {
 		if err := s.rec.Flush(); err != nil {
 			s.recErr = fmt.Errorf("recording: %w", err)
