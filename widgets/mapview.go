@@ -23,7 +23,9 @@ func LayerOf(f city.Feed) LayerID { return LayerID(f) }
 // Feature is one thing drawn on a data layer: a station or device at Point,
 // or a zone covering Area.
 type Feature struct {
-	ID    string
+	ID string
+	// Layer names the feature's layer for the app's own use; the map files
+	// a feature under the layer it was given to in SetLayer.
 	Layer LayerID
 	// Point is the WGS-84 lon/lat of a point feature.
 	Point orb.Point

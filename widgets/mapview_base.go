@@ -95,7 +95,7 @@ func collectGeometry(bs *baseShape, g orb.Geometry) bool {
 			check(r)
 		}
 		if ok && len(g) > 0 && len(g[0]) >= 3 {
-			bs.polys = append(bs.polys, project.Polygon(g.Clone(), project.WGS84.ToMercator))
+			bs.polys = append(bs.polys, orientRings(project.Polygon(g.Clone(), project.WGS84.ToMercator)))
 		}
 	case orb.MultiPolygon:
 		for _, p := range g {
@@ -118,6 +118,22 @@ func collectGeometry(bs *baseShape, g orb.Geometry) bool {
 		}
 	}
 	return ok
+}
+
+// orientRings turns a polygon's outer ring counter-clockwise and its holes
+// clockwise, in place, so the non-zero fill leaves holes open whatever order
+// the data came in, and overlapping polygons drawn together do not cancel.
+func orientRings(p orb.Polygon) orb.Polygon {
+	for i, r := range p {
+		want := orb.CCW
+		if i > 0 {
+			want = orb.CW
+		}
+		if o := r.Orientation(); o != 0 && o != want {
+			r.Reverse()
+		}
+	}
+	return p
 }
 
 // labelPoint is where a shape's name goes: the centroid of its largest

@@ -311,16 +311,19 @@ func wuSegment(img *image.RGBA, a, b fpoint, hw float64, c premul) {
 	if x1 > x0 {
 		grad = (y1 - y0) / (x1 - x0)
 	}
-	intensity := uint32(math.Min(1, 2*hw)*256 + 0.5) // 0…256
+	// Ink per column: the line's width across the column, which is wider
+	// than the width itself by 1/cos of the line's angle.
+	intensity := math.Min(1, 2*hw) * math.Sqrt(1+grad*grad) * 256
 	xs := max(0, int(math.Ceil(x0)))
 	xe := min(limMajor-1, int(math.Floor(x1)))
 	y := y0 + (float64(xs)-x0)*grad
 	for x := xs; x <= xe; x, y = x+1, y+grad {
 		yf := math.Floor(y)
 		yi := int(yf)
-		f := uint32((y-yf)*float64(intensity) + 0.5) // coverage of the lower pixel
-		for k, cov := range [2]uint32{intensity - f, f} {
+		f := y - yf // share of the ink on the lower pixel
+		for k, share := range [2]float64{1 - f, f} {
 			py := yi + k
+			cov := uint32(min(256, share*intensity+0.5))
 			if cov == 0 || py < 0 || py >= limMinor {
 				continue
 			}

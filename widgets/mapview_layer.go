@@ -101,7 +101,7 @@ func mercatorPolygon(p orb.Polygon) (orb.Polygon, bool) {
 			}
 		}
 	}
-	return project.Polygon(p.Clone(), project.WGS84.ToMercator), true
+	return orientRings(project.Polygon(p.Clone(), project.WGS84.ToMercator)), true
 }
 
 // resize returns s with length n, reusing its storage.

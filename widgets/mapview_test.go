@@ -587,3 +587,25 @@ func TestMapRendersAtPixelScale(t *testing.T) {
 		}
 	}
 }
+
+func TestMapZoneHoleStaysOpen(t *testing.T) {
+	m, w := newTestMap(t)
+	outer := zoneAround(peoplesSquare, 300, 4)[0]
+	hole := zoneAround(peoplesSquare, 120, 4)[0] // same winding as the outer ring
+	m.SetLayer("crowd", "客流", []Feature{{ID: "ring-zone", Area: orb.Polygon{outer, hole}, Color: crowdHigh}})
+	img := w.Canvas().Capture()
+	centre := m.LonLatToScreen(peoplesSquare)
+	inRing := m.LonLatToScreen(orb.Point{peoplesSquare[0], peoplesSquare[1] + 0.0019})
+	if px := pixelAt(img, centre); px.R > 60 {
+		t.Errorf("pixel in the hole %v shows the zone's fill", px)
+	}
+	if px := pixelAt(img, inRing); px.R < 60 {
+		t.Errorf("pixel between hole and outline %v does not show the fill", px)
+	}
+	if _, ok := m.FeatureAt(centre); ok {
+		t.Error("the hole answers a hit test")
+	}
+	if f, ok := m.FeatureAt(inRing); !ok || f.ID != "ring-zone" {
+		t.Errorf("between hole and outline: %q %v", f.ID, ok)
+	}
+}
