@@ -28,18 +28,18 @@ const (
 // severeRadiusUnits is the marker radius by severity 1…3.
 var severeRadiusUnits = [4]float64{pointRadiusUnits, 6.5, 7.5, 9}
 
-// markKind says what a mark draws.
-type markKind uint8
+// mapMarkKind says what a mark draws.
+type mapMarkKind uint8
 
 const (
-	markPoint   markKind = iota // one point feature
-	markCluster                 // several point features of one layer
-	markArea                    // one zone feature
+	markPoint   mapMarkKind = iota // one point feature
+	markCluster                    // several point features of one layer
+	markArea                       // one zone feature
 )
 
-// mark is one thing drawn on a layer for the current view, in screen units.
-type mark struct {
-	kind     markKind
+// mapMark is one thing drawn on a layer for the current view, in screen units.
+type mapMark struct {
+	kind     mapMarkKind
 	top      bool // drawn above every layer (Severity > 0)
 	stale    bool
 	severity int8
@@ -71,7 +71,7 @@ func clusterRadius(n int32) float32 {
 
 // layoutPoints appends the marks of the layer's point features for view v:
 // culled to the widget, clustered when zoomed out.
-func (l *mapLayer) layoutPoints(v viewport, marks []mark) []mark {
+func (l *mapLayer) layoutPoints(v mapViewport, marks []mapMark) []mapMark {
 	s := v.scale()
 	// screen x = mx·s − ox, screen y = −my·s − oy
 	ox := v.center[0]*s - v.width/2
@@ -147,7 +147,7 @@ func (l *mapLayer) layoutPoints(v viewport, marks []mark) []mark {
 			n := float64(cell.count)
 			x, y := float32(cell.sx/n), float32(cell.sy/n)
 			r := clusterRadius(cell.count)
-			marks = append(marks, mark{
+			marks = append(marks, mapMark{
 				kind: markCluster, stale: l.features[cell.best].Stale,
 				x: x, y: y, r: r, minX: x - r, minY: y - r, maxX: x + r, maxY: y + r,
 				feature: cell.best, count: cell.count,
@@ -158,10 +158,10 @@ func (l *mapLayer) layoutPoints(v viewport, marks []mark) []mark {
 }
 
 // pointMark is the mark of one point feature at screen (x, y).
-func pointMark(f *Feature, i int32, x, y float32) mark {
+func pointMark(f *Feature, i int32, x, y float32) mapMark {
 	sev := min(max(f.Severity, 0), 3)
 	r := float32(severeRadiusUnits[sev])
-	return mark{
+	return mapMark{
 		kind: markPoint, top: sev > 0, stale: f.Stale, severity: int8(sev),
 		x: x, y: y, r: r, minX: x - r, minY: y - r, maxX: x + r, maxY: y + r,
 		feature: i, count: 1,

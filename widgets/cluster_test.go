@@ -3,13 +3,14 @@ package widgets
 import (
 	"fmt"
 	"image/color"
+	"math"
 	"testing"
 
 	"github.com/paulmach/orb"
 )
 
-// denseLayer is n point features within about 50 m of People's Square.
-func denseLayer(n int, colour func(i int) color.NRGBA) *mapLayer {
+// denseTestLayer is n point features within about 50 m of People's Square.
+func denseTestLayer(n int, colour func(i int) color.NRGBA) *mapLayer {
 	fs := make([]Feature, n)
 	for i := range fs {
 		fs[i] = Feature{
@@ -23,11 +24,11 @@ func denseLayer(n int, colour func(i int) color.NRGBA) *mapLayer {
 	return l
 }
 
-func viewAt(zoom float64) viewport {
-	return viewport{center: lonLatToMercator(orb.Point{121.4740, 31.2306}), zoom: zoom, width: 800, height: 600}
+func clusterTestView(zoom float64) mapViewport {
+	return mapViewport{center: lonLatToMercator(orb.Point{121.4740, 31.2306}), zoom: zoom, width: 800, height: 600}
 }
 
-func countMarks(marks []mark) (points, clusters, members int) {
+func countMarks(marks []mapMark) (points, clusters, members int) {
 	for _, m := range marks {
 		switch m.kind {
 		case markPoint:
@@ -42,7 +43,7 @@ func countMarks(marks []mark) (points, clusters, members int) {
 }
 
 func TestClusteringByZoom(t *testing.T) {
-	l := denseLayer(100, func(int) color.NRGBA { return fireNormal })
+	l := denseTestLayer(100, func(int) color.NRGBA { return fxFireNormal })
 	tests := []struct {
 		zoom         float64
 		wantClusters bool
@@ -50,11 +51,11 @@ func TestClusteringByZoom(t *testing.T) {
 		{13, true},
 		{15, true},
 		{clusterMaxZoom, false},
-		{MaxZoom, false},
+		{MapMaxZoom, false},
 	}
 	prev := 0
 	for _, tc := range tests {
-		marks := l.layoutPoints(viewAt(tc.zoom), nil)
+		marks := l.layoutPoints(clusterTestView(tc.zoom), nil)
 		points, clusters, members := countMarks(marks)
 		if members != 100 {
 			t.Errorf("zoom %v: marks stand for %d features, want 100", tc.zoom, members)
@@ -74,7 +75,7 @@ func TestClusteringByZoom(t *testing.T) {
 }
 
 func TestClusterTakesWorstFreshColour(t *testing.T) {
-	legend := []LegendEntry{{fireNormal, "normal"}, {fireOffline, "offline"}, {fireFault, "fault"}}
+	legend := []LegendEntry{{fxFireNormal, "normal"}, {fxFireOffline, "offline"}, {fxFireFault, "fault"}}
 	tests := []struct {
 		name      string
 		colour    func(i int) color.NRGBA
@@ -82,23 +83,23 @@ func TestClusterTakesWorstFreshColour(t *testing.T) {
 		wantColor color.NRGBA
 		wantStale bool
 	}{
-		{"all normal", func(int) color.NRGBA { return fireNormal }, func(int) bool { return false }, fireNormal, false},
+		{"all normal", func(int) color.NRGBA { return fxFireNormal }, func(int) bool { return false }, fxFireNormal, false},
 		{"one fault", func(i int) color.NRGBA {
 			if i == 7 {
-				return fireFault
+				return fxFireFault
 			}
-			return fireNormal
-		}, func(int) bool { return false }, fireFault, false},
+			return fxFireNormal
+		}, func(int) bool { return false }, fxFireFault, false},
 		{"the fault is stale", func(i int) color.NRGBA {
 			if i == 7 {
-				return fireFault
+				return fxFireFault
 			}
 			if i == 3 {
-				return fireOffline
+				return fxFireOffline
 			}
-			return fireNormal
-		}, func(i int) bool { return i == 7 }, fireOffline, false},
-		{"all stale", func(int) color.NRGBA { return fireNormal }, func(int) bool { return true }, fireNormal, true},
+			return fxFireNormal
+		}, func(i int) bool { return i == 7 }, fxFireOffline, false},
+		{"all stale", func(int) color.NRGBA { return fxFireNormal }, func(int) bool { return true }, fxFireNormal, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -109,7 +110,7 @@ func TestClusterTakesWorstFreshColour(t *testing.T) {
 			l := &mapLayer{id: "fire", visible: true}
 			l.setFeatures(fs)
 			l.setLegend(legend)
-			marks := l.layoutPoints(viewAt(13), nil)
+			marks := l.layoutPoints(clusterTestView(13), nil)
 			if len(marks) != 1 || marks[0].kind != markCluster {
 				t.Fatalf("got %d marks (%+v), want one cluster", len(marks), marks)
 			}
@@ -126,11 +127,11 @@ func TestClusterTakesWorstFreshColour(t *testing.T) {
 }
 
 func TestSevereFeaturesAreNeverClustered(t *testing.T) {
-	l := denseLayer(100, func(int) color.NRGBA { return fireNormal })
+	l := denseTestLayer(100, func(int) color.NRGBA { return fxFireNormal })
 	l.features[42].Severity = 3
 	l.features[43].Severity = 1
 	l.version++
-	marks := l.layoutPoints(viewAt(12), nil)
+	marks := l.layoutPoints(clusterTestView(12), nil)
 	var severe []int32
 	members := 0
 	for _, m := range marks {
@@ -147,8 +148,8 @@ func TestSevereFeaturesAreNeverClustered(t *testing.T) {
 }
 
 func TestClustersStayPutWhilePanning(t *testing.T) {
-	l := denseLayer(100, func(int) color.NRGBA { return fireNormal })
-	v := viewAt(14)
+	l := denseTestLayer(100, func(int) color.NRGBA { return fxFireNormal })
+	v := clusterTestView(14)
 	before := l.layoutPoints(v, nil)
 	v.panBy(37, -23)
 	after := l.layoutPoints(v, nil)
@@ -156,17 +157,10 @@ func TestClustersStayPutWhilePanning(t *testing.T) {
 		t.Fatalf("%d marks before the pan, %d after", len(before), len(after))
 	}
 	for i := range before {
-		if before[i].count != after[i].count || before[i].x+37 != after[i].x && abs32(before[i].x+37-after[i].x) > 1e-3 {
+		if before[i].count != after[i].count || math.Abs(float64(before[i].x+37-after[i].x)) > 1e-3 || math.Abs(float64(before[i].y-23-after[i].y)) > 1e-3 {
 			t.Errorf("mark %d: %+v before, %+v after a (37, -23) pan", i, before[i], after[i])
 		}
 	}
-}
-
-func abs32(v float32) float32 {
-	if v < 0 {
-		return -v
-	}
-	return v
 }
 
 func TestCountText(t *testing.T) {
@@ -175,8 +169,8 @@ func TestCountText(t *testing.T) {
 		want string
 	}{{3, "3"}, {999, "999"}, {1000, "1.0k"}, {4250, "4.2k"}, {37_900, "37k"}}
 	for _, tc := range tests {
-		if got := countText(tc.n); got != tc.want {
-			t.Errorf("countText(%d) = %q, want %q", tc.n, got, tc.want)
+		if got := clusterCountText(tc.n); got != tc.want {
+			t.Errorf("clusterCountText(%d) = %q, want %q", tc.n, got, tc.want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package widgets
 import (
 	"image/color"
 	"math"
+	"strconv"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -94,7 +95,7 @@ type MapView struct {
 	layers      []*mapLayer // in the order they were first named
 	drawOrder   []*mapLayer // zone layers first, then point layers
 
-	view    viewport
+	view    mapViewport
 	viewSet bool // a view was chosen (SetView, Fit…, a gesture, the first fit)
 	// fitted is the Mercator box of the last fit while nobody has moved the
 	// view since: a resize fits it again, so a window that opens small and
@@ -102,7 +103,7 @@ type MapView struct {
 	// clears it; data refreshes never touch it.
 	fitted *orb.Bound
 
-	frame    frameState
+	frame    mapFrameState
 	renderer *mapRenderer
 
 	hover       fyne.Position
@@ -129,11 +130,11 @@ const (
 	scrollUnitsPerDoubling = 40.0 // scroll delta (Fyne units) that doubles the scale; one wheel notch is 10
 	buttonZoomFactor       = 2.0  // scale factor of the + and − buttons
 	clusterTapZoomFactor   = 4.0  // scale factor when a cluster is tapped
-	defaultZoom            = 13.0 // zoom before anything was fitted
+	mapDefaultZoom         = 13.0 // zoom before anything was fitted
 )
 
-// defaultCenter is People's Square, used before the district is known.
-var defaultCenter = orb.Point{121.4737, 31.2304}
+// mapDefaultCenter is People's Square, used before the district is known.
+var mapDefaultCenter = orb.Point{121.4737, 31.2304}
 
 // NewMapView returns a map of the base shapes, crediting attribution
 // (e.g. "© OpenStreetMap contributors") in its corner. Until the app calls
@@ -141,7 +142,7 @@ var defaultCenter = orb.Point{121.4737, 31.2304}
 func NewMapView(base []BaseShape, attribution string) *MapView {
 	m := &MapView{attribution: attribution}
 	m.base = projectBase(base)
-	m.view = viewport{center: lonLatToMercator(defaultCenter), zoom: defaultZoom}
+	m.view = mapViewport{center: lonLatToMercator(mapDefaultCenter), zoom: mapDefaultZoom}
 	m.ExtendBaseWidget(m)
 	return m
 }
@@ -257,7 +258,7 @@ func (m *MapView) View() (center orb.Point, zoom float64) {
 }
 
 // SetView centres the map on a WGS-84 point at a zoom level (clamped to
-// [MinZoom, MaxZoom]). A centre that is not a usable coordinate is ignored.
+// [MapMinZoom, MapMaxZoom]). A centre that is not a usable coordinate is ignored.
 // It does not call OnViewChanged.
 func (m *MapView) SetView(center orb.Point, zoom float64) {
 	if !validLonLat(center) {
@@ -365,7 +366,7 @@ func (m *MapView) ScreenToLonLat(pos fyne.Position) orb.Point {
 // LonLatToScreen returns where the WGS-84 point p is drawn, in widget
 // coordinates (possibly outside the widget).
 func (m *MapView) LonLatToScreen(p orb.Point) fyne.Position {
-	return position(m.view.toScreen(lonLatToMercator(p)))
+	return screenPos(m.view.toScreen(lonLatToMercator(p)))
 }
 
 // FeatureAt returns the feature drawn at pos (widget coordinates), topmost
@@ -379,21 +380,21 @@ func (m *MapView) FeatureAt(pos fyne.Position) (Feature, bool) {
 	return h.layer.features[h.mark.feature], true
 }
 
-// hit is what lies under a screen position.
-type hit struct {
+// mapHit is what lies under a screen position.
+type mapHit struct {
 	layer *mapLayer
-	mark  *mark
+	mark  *mapMark
 }
 
 // hitAt finds the topmost mark under pos: severe markers first (they are
 // drawn above everything), then layers from the top of the drawing down, and
 // within a layer the mark drawn last.
-func (m *MapView) hitAt(pos fyne.Position) (hit, bool) {
+func (m *MapView) hitAt(pos fyne.Position) (mapHit, bool) {
 	if m.view.width <= 0 || m.view.height <= 0 {
-		return hit{}, false
+		return mapHit{}, false
 	}
 	x, y := pos.X, pos.Y
-	var best hit
+	var best mapHit
 	var bestRank [4]int
 	found := false
 	for li, l := range m.drawOrder {
@@ -411,15 +412,15 @@ func (m *MapView) hitAt(pos fyne.Position) (hit, bool) {
 				top = 1
 			}
 			rank := [4]int{top, int(mk.severity) * top, li, int(id)}
-			if !found || lessRank(bestRank, rank) {
-				best, bestRank, found = hit{l, mk}, rank, true
+			if !found || hitRankLess(bestRank, rank) {
+				best, bestRank, found = mapHit{l, mk}, rank, true
 			}
 		}
 	}
 	return best, found
 }
 
-func lessRank(a, b [4]int) bool {
+func hitRankLess(a, b [4]int) bool {
 	for i := range a {
 		if a[i] != b[i] {
 			return a[i] < b[i]
@@ -433,7 +434,7 @@ func lessRank(a, b [4]int) bool {
 const hitSlopUnits = 3
 
 // markContains reports whether screen point (x, y) lies on mark mk.
-func (m *MapView) markContains(l *mapLayer, mk *mark, x, y float32) bool {
+func (m *MapView) markContains(l *mapLayer, mk *mapMark, x, y float32) bool {
 	if mk.kind == markArea {
 		if x < mk.minX || x > mk.maxX || y < mk.minY || y > mk.maxY {
 			return false
@@ -615,9 +616,9 @@ func (m *MapView) refreshHover() {
 
 // label is the hover text of a hit: the feature's name, or the layer's
 // title and member count for a cluster.
-func (h hit) label() string {
+func (h mapHit) label() string {
 	if h.mark.kind == markCluster {
-		return h.layer.title + " ×" + itoa(int(h.mark.count))
+		return h.layer.title + " ×" + strconv.Itoa(int(h.mark.count))
 	}
 	f := &h.layer.features[h.mark.feature]
 	if f.Label != "" {

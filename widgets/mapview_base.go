@@ -56,10 +56,10 @@ func projectBase(in []BaseShape) []baseShape {
 		}
 		first := true
 		for _, p := range bs.polys {
-			bs.bound = unionBound(bs.bound, p.Bound(), &first)
+			bs.bound = mapUnionBound(bs.bound, p.Bound(), &first)
 		}
 		for _, l := range bs.lines {
-			bs.bound = unionBound(bs.bound, l.Bound(), &first)
+			bs.bound = mapUnionBound(bs.bound, l.Bound(), &first)
 		}
 		if first {
 			continue
@@ -70,7 +70,7 @@ func projectBase(in []BaseShape) []baseShape {
 	return out
 }
 
-func unionBound(b, add orb.Bound, first *bool) orb.Bound {
+func mapUnionBound(b, add orb.Bound, first *bool) orb.Bound {
 	if *first {
 		*first = false
 		return add
@@ -157,8 +157,8 @@ func labelPoint(bs baseShape) orb.Point {
 }
 
 // drawBase paints the whole base map for view v into img (pixel scale ps).
-func (f *frameState) drawBase(img *image.RGBA, base []baseShape, v viewport, ps float64) {
-	fillImage(img, baseBackground)
+func (f *mapFrameState) drawBase(img *image.RGBA, base []baseShape, v mapViewport, ps float64) {
+	mapFillImage(img, baseBackground)
 	vb := v.bound(4)
 	visible := func(s *baseShape) bool { return s.bound.Intersects(vb) }
 
@@ -188,14 +188,14 @@ func (f *frameState) drawBase(img *image.RGBA, base []baseShape, v viewport, ps 
 				for _, r := range p {
 					if r.Bound().Intersects(vb) {
 						f.pts = appendScreen(f.pts[:0], r, v, ps)
-						strokeLine(img, f.pts, lut, c, true, nil)
+						mapStrokeLine(img, f.pts, lut, c, true, nil)
 					}
 				}
 			}
 			for _, l := range s.lines {
 				if l.Bound().Intersects(vb) {
 					f.pts = appendScreen(f.pts[:0], l, v, ps)
-					strokeLine(img, f.pts, lut, c, false, nil)
+					mapStrokeLine(img, f.pts, lut, c, false, nil)
 				}
 			}
 		}

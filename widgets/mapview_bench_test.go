@@ -5,26 +5,26 @@ import (
 	"time"
 )
 
-// frameTimer measures a benchmark's frames in wall-clock and CPU time.
-type frameTimer struct {
+// mapFrameTimer measures a benchmark's frames in wall-clock and CPU time.
+type mapFrameTimer struct {
 	wall time.Time
 	cpu  time.Duration
 	ok   bool
 }
 
-func startFrames(b *testing.B) frameTimer {
+func startMapFrames(b *testing.B) mapFrameTimer {
 	b.ResetTimer()
-	cpu, ok := processCPUTime()
-	return frameTimer{wall: time.Now(), cpu: cpu, ok: ok}
+	cpu, ok := mapProcessCPUTime()
+	return mapFrameTimer{wall: time.Now(), cpu: cpu, ok: ok}
 }
 
 // report adds ms/frame (wall clock) and, where measurable, cpu-ms/frame: the
 // CPU time of the whole process per frame (it matches ms/frame on an idle
 // machine; on a shared one ms/frame also counts waiting for a core).
-func (t frameTimer) report(b *testing.B) {
+func (t mapFrameTimer) report(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(time.Since(t.wall).Microseconds())/1000/float64(b.N), "ms/frame")
-	if cpu, ok := processCPUTime(); ok && t.ok {
+	if cpu, ok := mapProcessCPUTime(); ok && t.ok {
 		b.ReportMetric(float64((cpu-t.cpu).Microseconds())/1000/float64(b.N), "cpu-ms/frame")
 	}
 }
@@ -35,14 +35,14 @@ func (t frameTimer) report(b *testing.B) {
 // baseline the feature counts are measured against.
 
 const (
-	benchWidth  = 1920 // pixels, at scale 1
-	benchHeight = 1080
+	mapBenchWidth  = 1920 // pixels, at scale 1
+	mapBenchHeight = 1080
 )
 
-func benchmarkFrame(b *testing.B, n int) {
-	m := newLoadedMap(b, n, benchWidth, benchHeight)
-	m.render(benchWidth, benchHeight) // warm the caches (sprites, labels, buffers)
-	t := startFrames(b)
+func benchmarkMapFrame(b *testing.B, n int) {
+	m := newLoadedMap(b, n, mapBenchWidth, mapBenchHeight)
+	m.render(mapBenchWidth, mapBenchHeight) // warm the caches (sprites, labels, buffers)
+	t := startMapFrames(b)
 	for i := 0; i < b.N; i++ {
 		// a one-unit pan back and forth: a new view, so everything redraws
 		if i%2 == 0 {
@@ -50,29 +50,29 @@ func benchmarkFrame(b *testing.B, n int) {
 		} else {
 			m.PanBy(-1, 0)
 		}
-		m.render(benchWidth, benchHeight)
+		m.render(mapBenchWidth, mapBenchHeight)
 	}
 	t.report(b)
 }
 
-func BenchmarkMapFrameBase(b *testing.B) { benchmarkFrame(b, 0) }
-func BenchmarkMapFrame10k(b *testing.B)  { benchmarkFrame(b, 10_000) }
-func BenchmarkMapFrame100k(b *testing.B) { benchmarkFrame(b, 100_000) }
+func BenchmarkMapFrameBase(b *testing.B) { benchmarkMapFrame(b, 0) }
+func BenchmarkMapFrame10k(b *testing.B)  { benchmarkMapFrame(b, 10_000) }
+func BenchmarkMapFrame100k(b *testing.B) { benchmarkMapFrame(b, 100_000) }
 
 // benchmarkRefresh replaces the fire layer (88.5 % of the features) with
 // fresh data and draws the frame: the view is unchanged, so the base map and
 // the other layers come from their caches.
-func benchmarkRefresh(b *testing.B, n int) {
-	m := newLoadedMap(b, n, benchWidth, benchHeight)
-	fire := [2][]Feature{syntheticLayers(n, 7)["fire"], syntheticLayers(n, 8)["fire"]}
-	m.render(benchWidth, benchHeight)
-	t := startFrames(b)
+func benchmarkMapRefresh(b *testing.B, n int) {
+	m := newLoadedMap(b, n, mapBenchWidth, mapBenchHeight)
+	fire := [2][]Feature{mapSyntheticLayers(n, 7)["fire"], mapSyntheticLayers(n, 8)["fire"]}
+	m.render(mapBenchWidth, mapBenchHeight)
+	t := startMapFrames(b)
 	for i := 0; i < b.N; i++ {
 		m.SetLayer("fire", "fire", fire[i%2])
-		m.render(benchWidth, benchHeight)
+		m.render(mapBenchWidth, mapBenchHeight)
 	}
 	t.report(b)
 }
 
-func BenchmarkMapRefresh10k(b *testing.B)  { benchmarkRefresh(b, 10_000) }
-func BenchmarkMapRefresh100k(b *testing.B) { benchmarkRefresh(b, 100_000) }
+func BenchmarkMapRefresh10k(b *testing.B)  { benchmarkMapRefresh(b, 10_000) }
+func BenchmarkMapRefresh100k(b *testing.B) { benchmarkMapRefresh(b, 100_000) }

@@ -4,5 +4,5 @@ package widgets
 
 import "time"
 
-// processCPUTime is not measured on this platform.
-func processCPUTime() (time.Duration, bool) { return 0, false }
+// mapProcessCPUTime is not measured on this platform.
+func mapProcessCPUTime() (time.Duration, bool) { return 0, false }

@@ -7,10 +7,10 @@ import (
 	"time"
 )
 
-// processCPUTime is the CPU time (user + system) the test process has used.
+// mapProcessCPUTime is the CPU time (user + system) the test process has used.
 // On a machine shared with other work it measures the map's own cost where
 // wall-clock time also counts the waits for a core.
-func processCPUTime() (time.Duration, bool) {
+func mapProcessCPUTime() (time.Duration, bool) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0, false

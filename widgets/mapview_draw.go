@@ -14,23 +14,23 @@ import (
 // have no anti-aliased strokes; a frame touches millions of pixels, so the
 // inner loops are kept simple here.
 
-// premul is a colour with premultiplied 8-bit channels held in uint32s.
-type premul struct{ r, g, b, a uint32 }
+// mapPremul is a colour with premultiplied 8-bit channels held in uint32s.
+type mapPremul struct{ r, g, b, a uint32 }
 
-// premultiply converts a straight-alpha colour.
-func premultiply(c color.NRGBA) premul {
+// mapPremultiply converts a straight-alpha colour.
+func mapPremultiply(c color.NRGBA) mapPremul {
 	a := uint32(c.A)
-	return premul{uint32(c.R) * a / 255, uint32(c.G) * a / 255, uint32(c.B) * a / 255, a}
+	return mapPremul{uint32(c.R) * a / 255, uint32(c.G) * a / 255, uint32(c.B) * a / 255, a}
 }
 
-// withAlpha returns c with its alpha scaled by f (0…1).
-func withAlpha(c color.NRGBA, f float64) color.NRGBA {
+// mapWithAlpha returns c with its alpha scaled by f (0…1).
+func mapWithAlpha(c color.NRGBA, f float64) color.NRGBA {
 	c.A = uint8(math.Round(float64(c.A) * math.Max(0, math.Min(1, f))))
 	return c
 }
 
-// blend draws colour c with coverage cov (0…255) over the pixel at p[0:4].
-func blend(p []uint8, c premul, cov uint32) {
+// mapBlend draws colour c with coverage cov (0…255) over the pixel at p[0:4].
+func mapBlend(p []uint8, c mapPremul, cov uint32) {
 	p = p[:4]
 	if cov >= 255 && c.a == 255 {
 		p[0], p[1], p[2], p[3] = uint8(c.r), uint8(c.g), uint8(c.b), 255
@@ -44,12 +44,12 @@ func blend(p []uint8, c premul, cov uint32) {
 	p[3] = uint8((sa*255 + uint32(p[3])*inv) / 255)
 }
 
-// fillImage paints every pixel of img with the opaque colour c.
-func fillImage(img *image.RGBA, c color.NRGBA) {
+// mapFillImage paints every pixel of img with the opaque colour c.
+func mapFillImage(img *image.RGBA, c color.NRGBA) {
 	if len(img.Pix) == 0 {
 		return
 	}
-	pc := premultiply(c)
+	pc := mapPremultiply(c)
 	row := img.Pix[:img.Rect.Dx()*4]
 	for i := 0; i < len(row); i += 4 {
 		row[i], row[i+1], row[i+2], row[i+3] = uint8(pc.r), uint8(pc.g), uint8(pc.b), uint8(pc.a)
@@ -59,17 +59,17 @@ func fillImage(img *image.RGBA, c color.NRGBA) {
 	}
 }
 
-// fpoint is a point in pixels.
-type fpoint struct{ x, y float64 }
+// pxPoint is a point in pixels.
+type pxPoint struct{ x, y float64 }
 
-// polyEdge is one non-horizontal polygon edge with y0 < y1.
-type polyEdge struct {
+// scanEdge is one non-horizontal polygon edge with y0 < y1.
+type scanEdge struct {
 	x0, y0, x1, y1 float64
 	dir            int // +1 downward in the ring's order, -1 upward
 }
 
-// crossing is where a scanline meets an edge.
-type crossing struct {
+// scanCrossing is where a scanline meets an edge.
+type scanCrossing struct {
 	x   float64
 	dir int
 }
@@ -77,14 +77,14 @@ type crossing struct {
 // polygonFiller fills polygons scanline by scanline with the non-zero rule,
 // anti-aliased along x. It keeps its buffers between calls.
 type polygonFiller struct {
-	edges     []polyEdge
+	edges     []scanEdge
 	active    []int
-	crossings []crossing
+	crossings []scanCrossing
 	row       []uint8 // one row of the fill colour, for opaque spans
 }
 
 // addRing adds the closed ring pts (pixels) to the polygon being built.
-func (f *polygonFiller) addRing(pts []fpoint) {
+func (f *polygonFiller) addRing(pts []pxPoint) {
 	n := len(pts)
 	if n < 3 {
 		return
@@ -93,21 +93,21 @@ func (f *polygonFiller) addRing(pts []fpoint) {
 		a, b := pts[i], pts[(i+1)%n]
 		switch {
 		case a.y < b.y:
-			f.edges = append(f.edges, polyEdge{a.x, a.y, b.x, b.y, 1})
+			f.edges = append(f.edges, scanEdge{a.x, a.y, b.x, b.y, 1})
 		case a.y > b.y:
-			f.edges = append(f.edges, polyEdge{b.x, b.y, a.x, a.y, -1})
+			f.edges = append(f.edges, scanEdge{b.x, b.y, a.x, a.y, -1})
 		}
 	}
 }
 
 // fill paints the added rings into img with colour c and starts a new polygon.
-func (f *polygonFiller) fill(img *image.RGBA, c color.NRGBA, tiles *tileMask) {
+func (f *polygonFiller) fill(img *image.RGBA, c color.NRGBA, tiles *dirtyTiles) {
 	defer func() { f.edges = f.edges[:0] }()
 	if len(f.edges) == 0 || c.A == 0 {
 		return
 	}
 	w, h := img.Rect.Dx(), img.Rect.Dy()
-	pc := premultiply(c)
+	pc := mapPremultiply(c)
 	if pc.a == 255 {
 		if cap(f.row) < w*4 {
 			f.row = make([]uint8, w*4)
@@ -117,7 +117,7 @@ func (f *polygonFiller) fill(img *image.RGBA, c color.NRGBA, tiles *tileMask) {
 			f.row[i], f.row[i+1], f.row[i+2], f.row[i+3] = uint8(pc.r), uint8(pc.g), uint8(pc.b), 255
 		}
 	}
-	slices.SortFunc(f.edges, func(a, b polyEdge) int {
+	slices.SortFunc(f.edges, func(a, b scanEdge) int {
 		switch {
 		case a.y0 < b.y0:
 			return -1
@@ -151,14 +151,14 @@ func (f *polygonFiller) fill(img *image.RGBA, c color.NRGBA, tiles *tileMask) {
 			k++
 			if e.y0 <= yc {
 				x := e.x0 + (yc-e.y0)*(e.x1-e.x0)/(e.y1-e.y0)
-				f.crossings = append(f.crossings, crossing{x, e.dir})
+				f.crossings = append(f.crossings, scanCrossing{x, e.dir})
 			}
 		}
 		f.active = f.active[:k]
 		if len(f.crossings) < 2 {
 			continue
 		}
-		slices.SortFunc(f.crossings, func(a, b crossing) int {
+		slices.SortFunc(f.crossings, func(a, b scanCrossing) int {
 			switch {
 			case a.x < b.x:
 				return -1
@@ -182,7 +182,7 @@ func (f *polygonFiller) fill(img *image.RGBA, c color.NRGBA, tiles *tileMask) {
 }
 
 // span covers [xa, xb) of row y, with partial coverage at fractional ends.
-func (f *polygonFiller) span(img *image.RGBA, y int, xa, xb float64, c premul, w int, tiles *tileMask) {
+func (f *polygonFiller) span(img *image.RGBA, y int, xa, xb float64, c mapPremul, w int, tiles *dirtyTiles) {
 	xa = math.Max(xa, 0)
 	xb = math.Min(xb, float64(w))
 	if !(xb > xa) {
@@ -194,16 +194,16 @@ func (f *polygonFiller) span(img *image.RGBA, y int, xa, xb float64, c premul, w
 		tiles.markRect(ia, y, min(w, ib+1), y+1)
 	}
 	if ia == ib {
-		blend(row[ia*4:], c, uint32((xb-xa)*255+0.5))
+		mapBlend(row[ia*4:], c, uint32((xb-xa)*255+0.5))
 		return
 	}
 	if fa := float64(ia+1) - xa; fa < 1 {
-		blend(row[ia*4:], c, uint32(fa*255+0.5))
+		mapBlend(row[ia*4:], c, uint32(fa*255+0.5))
 		ia++
 	}
 	if ib < w {
 		if fb := xb - float64(ib); fb > 0 {
-			blend(row[ib*4:], c, uint32(fb*255+0.5))
+			mapBlend(row[ib*4:], c, uint32(fb*255+0.5))
 		}
 	}
 	if ib <= ia {
@@ -245,15 +245,15 @@ func newCoverageLUT(hw float64) *coverageLUT {
 	return l
 }
 
-// strokeLine draws the polyline pts (pixels) lut.hw pixels either side of
+// mapStrokeLine draws the polyline pts (pixels) lut.hw pixels either side of
 // its centre line, anti-aliased, with round ends and joins. closed joins the
 // last point back to the first.
-func strokeLine(img *image.RGBA, pts []fpoint, lut *coverageLUT, c color.NRGBA, closed bool, tiles *tileMask) {
+func mapStrokeLine(img *image.RGBA, pts []pxPoint, lut *coverageLUT, c color.NRGBA, closed bool, tiles *dirtyTiles) {
 	n := len(pts)
 	if n < 2 || c.A == 0 {
 		return
 	}
-	pc := premultiply(c)
+	pc := mapPremultiply(c)
 	segs := n - 1
 	if closed {
 		segs = n
@@ -267,7 +267,7 @@ func strokeLine(img *image.RGBA, pts []fpoint, lut *coverageLUT, c color.NRGBA, 
 		if thin {
 			wuSegment(img, a, b, lut.hw, pc)
 		} else {
-			strokeSegment(img, a, b, lut, pc, i == 0 && !closed)
+			mapStrokeSegment(img, a, b, lut, pc, i == 0 && !closed)
 		}
 	}
 }
@@ -277,7 +277,7 @@ func strokeLine(img *image.RGBA, pts []fpoint, lut *coverageLUT, c color.NRGBA, 
 const thinHalfWidth = 0.75
 
 // markSegment records the box of a segment grown by reach in tiles.
-func markSegment(t *tileMask, a, b fpoint, reach float64, w, h int) {
+func markSegment(t *dirtyTiles, a, b pxPoint, reach float64, w, h int) {
 	x0 := max(0, int(math.Min(a.x, b.x)-reach))
 	y0 := max(0, int(math.Min(a.y, b.y)-reach))
 	x1 := min(w, int(math.Max(a.x, b.x)+reach)+1)
@@ -291,7 +291,7 @@ func markSegment(t *tileMask, a, b fpoint, reach float64, w, h int) {
 // a to b, its intensity scaled down for half-widths under 0.5. Each column
 // (or row, for steep lines) between the end points is covered once, so
 // joined segments neither overlap nor leave gaps.
-func wuSegment(img *image.RGBA, a, b fpoint, hw float64, c premul) {
+func wuSegment(img *image.RGBA, a, b pxPoint, hw float64, c mapPremul) {
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	// pixel centres at integers
 	x0, y0, x1, y1 := a.x-0.5, a.y-0.5, b.x-0.5, b.y-0.5
@@ -344,10 +344,10 @@ func wuSegment(img *image.RGBA, a, b fpoint, hw float64, c premul) {
 	}
 }
 
-// strokeSegment draws one segment from a to b. The end cap at b is always
+// mapStrokeSegment draws one segment from a to b. The end cap at b is always
 // drawn (it is the join with the next segment); the cap at a only when
 // startCap is set, so consecutive segments do not paint their joint twice.
-func strokeSegment(img *image.RGBA, a, b fpoint, lut *coverageLUT, c premul, startCap bool) {
+func mapStrokeSegment(img *image.RGBA, a, b pxPoint, lut *coverageLUT, c mapPremul, startCap bool) {
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	hw := lut.hw
 	reach := hw + 1
@@ -462,26 +462,26 @@ func strokeSegment(img *image.RGBA, a, b fpoint, lut *coverageLUT, c premul, sta
 	}
 }
 
-// sprite is a small premultiplied image stamped centred on a pixel.
-type sprite struct {
+// mapSprite is a small premultiplied image stamped centred on a pixel.
+type mapSprite struct {
 	img    *image.RGBA
-	cx, cy int         // the pixel placed on the target position
-	rows   []spriteRow // where each row is transparent, opaque or partly covered
+	cx, cy int            // the pixel placed on the target position
+	rows   []mapSpriteRow // where each row is transparent, opaque or partly covered
 }
 
-// spriteRow splits one sprite row into a transparent margin, a partly covered
+// mapSpriteRow splits one sprite row into a transparent margin, a partly covered
 // edge, an opaque middle [o0, o1), a partly covered edge and a margin, so a
 // stamp copies the middle and blends only the edges. x0 == x1 means the row
 // is empty.
-type spriteRow struct{ x0, o0, o1, x1 int }
+type mapSpriteRow struct{ x0, o0, o1, x1 int }
 
 // scanRows fills sp.rows from its pixels.
-func (sp *sprite) scanRows() {
+func (sp *mapSprite) scanRows() {
 	w, h := sp.img.Rect.Dx(), sp.img.Rect.Dy()
-	sp.rows = make([]spriteRow, h)
+	sp.rows = make([]mapSpriteRow, h)
 	for y := 0; y < h; y++ {
 		px := sp.img.Pix[y*sp.img.Stride : y*sp.img.Stride+w*4]
-		r := spriteRow{x0: w, x1: 0}
+		r := mapSpriteRow{x0: w, x1: 0}
 		for x := 0; x < w; x++ {
 			if px[x*4+3] != 0 {
 				r.x0 = min(r.x0, x)
@@ -489,7 +489,7 @@ func (sp *sprite) scanRows() {
 			}
 		}
 		if r.x1 <= r.x0 {
-			sp.rows[y] = spriteRow{}
+			sp.rows[y] = mapSpriteRow{}
 			continue
 		}
 		// the longest opaque run inside the row
@@ -529,7 +529,7 @@ type discStyle struct {
 func discCoverage(d, r float64) float64 { return math.Max(0, math.Min(1, r+0.5-d)) }
 
 // makeDisc draws a marker: an optional halo ring, a dark outline, a fill.
-func makeDisc(s discStyle) *sprite {
+func makeDisc(s discStyle) *mapSprite {
 	outer := s.radius
 	if s.ringR > 0 {
 		outer = math.Max(outer, s.ringR+s.ringW/2)
@@ -537,31 +537,31 @@ func makeDisc(s discStyle) *sprite {
 	half := int(math.Ceil(outer + 1))
 	size := 2*half + 1
 	img := image.NewRGBA(image.Rect(0, 0, size, size))
-	ring, edge, fill := premultiply(s.ring), premultiply(s.edge), premultiply(s.fill)
+	ring, edge, fill := mapPremultiply(s.ring), mapPremultiply(s.edge), mapPremultiply(s.fill)
 	for y := 0; y < size; y++ {
 		for x := 0; x < size; x++ {
 			d := math.Hypot(float64(x-half), float64(y-half))
 			p := img.Pix[y*img.Stride+x*4:]
 			if s.ringR > 0 {
 				if cv := math.Min(discCoverage(d, s.ringR+s.ringW/2), 1-discCoverage(d, s.ringR-s.ringW/2)); cv > 0 {
-					blend(p, ring, uint32(cv*255+0.5))
+					mapBlend(p, ring, uint32(cv*255+0.5))
 				}
 			}
 			if cv := discCoverage(d, s.radius); cv > 0 {
-				blend(p, edge, uint32(cv*255+0.5))
+				mapBlend(p, edge, uint32(cv*255+0.5))
 			}
 			if cv := discCoverage(d, s.radius-s.outline); cv > 0 {
-				blend(p, fill, uint32(cv*255+0.5))
+				mapBlend(p, fill, uint32(cv*255+0.5))
 			}
 		}
 	}
-	sp := &sprite{img: img, cx: half, cy: half}
+	sp := &mapSprite{img: img, cx: half, cy: half}
 	sp.scanRows()
 	return sp
 }
 
-// stamp draws sp over dst with its centre pixel at (x, y).
-func stamp(dst *image.RGBA, sp *sprite, x, y int, tiles *tileMask) {
+// stampSprite draws sp over dst with its centre pixel at (x, y).
+func stampSprite(dst *image.RGBA, sp *mapSprite, x, y int, tiles *dirtyTiles) {
 	sw, sh := sp.img.Rect.Dx(), sp.img.Rect.Dy()
 	x0, y0 := x-sp.cx, y-sp.cy
 	dw, dh := dst.Rect.Dx(), dst.Rect.Dy()
@@ -585,18 +585,18 @@ func stamp(dst *image.RGBA, sp *sprite, x, y int, tiles *tileMask) {
 		d := dst.Pix[do : do+(b-a)*4]
 		o0, o1 := max(r.o0, a)-a, min(r.o1, b)-a // opaque run, relative to a
 		if o0 >= o1 {
-			overRow(d, src)
+			mapOverRow(d, src)
 			continue
 		}
-		overRow(d[:o0*4], src[:o0*4])
+		mapOverRow(d[:o0*4], src[:o0*4])
 		copy(d[o0*4:o1*4], src[o0*4:o1*4])
-		overRow(d[o1*4:], src[o1*4:])
+		mapOverRow(d[o1*4:], src[o1*4:])
 	}
 }
 
 // stampMask draws colour c through the alpha mask with its top-left at (x, y).
-func stampMask(dst *image.RGBA, mask *image.Alpha, x, y int, c color.NRGBA, tiles *tileMask) {
-	pc := premultiply(c)
+func stampMask(dst *image.RGBA, mask *image.Alpha, x, y int, c color.NRGBA, tiles *dirtyTiles) {
+	pc := mapPremultiply(c)
 	mw, mh := mask.Rect.Dx(), mask.Rect.Dy()
 	dw, dh := dst.Rect.Dx(), dst.Rect.Dy()
 	if tiles != nil {
@@ -609,16 +609,16 @@ func stampMask(dst *image.RGBA, mask *image.Alpha, x, y int, c color.NRGBA, tile
 	for my := max(0, -y); my < mh && y+my < dh; my++ {
 		for mx := max(0, -x); mx < mw && x+mx < dw; mx++ {
 			if a := mask.Pix[my*mask.Stride+mx]; a != 0 {
-				blend(dst.Pix[(y+my)*dst.Stride+(x+mx)*4:], pc, uint32(a))
+				mapBlend(dst.Pix[(y+my)*dst.Stride+(x+mx)*4:], pc, uint32(a))
 			}
 		}
 	}
 }
 
-// overRow composites premultiplied src over dst, pixel by pixel; both slices
+// mapOverRow composites premultiplied src over dst, pixel by pixel; both slices
 // cover the same pixels. Transparent source pixels are skipped and opaque
 // ones copied, which is most of a marker.
-func overRow(dst, src []uint8) {
+func mapOverRow(dst, src []uint8) {
 	n := min(len(dst), len(src)) &^ 3
 	for i := 0; i < n; i += 4 {
 		s := binary.LittleEndian.Uint32(src[i : i+4 : i+4])
@@ -626,13 +626,13 @@ func overRow(dst, src []uint8) {
 			continue
 		}
 		d := dst[i : i+4 : i+4]
-		binary.LittleEndian.PutUint32(d, over(s, binary.LittleEndian.Uint32(d)))
+		binary.LittleEndian.PutUint32(d, mapOver(s, binary.LittleEndian.Uint32(d)))
 	}
 }
 
-// over composites the premultiplied RGBA pixel s (R in the low byte) over d,
+// mapOver composites the premultiplied RGBA pixel s (R in the low byte) over d,
 // working on two channels per multiply.
-func over(s, d uint32) uint32 {
+func mapOver(s, d uint32) uint32 {
 	inv := 255 - s>>24
 	rb := (d & 0x00FF00FF) * inv
 	ga := ((d >> 8) & 0x00FF00FF) * inv
@@ -642,24 +642,24 @@ func over(s, d uint32) uint32 {
 	return s + (rb | ga)
 }
 
-// tileSide is the side of a dirty-tracking tile in pixels.
-const tileSide = 16
+// dirtyTileSide is the side of a dirty-tracking tile in pixels.
+const dirtyTileSide = 16
 
-// tileMask records, per tile of a layer image, the box that holds any
+// dirtyTiles records, per tile of a layer image, the box that holds any
 // drawing, so a layer is cleared and composited only where it has content.
-type tileMask struct {
+type dirtyTiles struct {
 	cols, rows int
-	boxes      []tileBox
+	boxes      []dirtyBox
 }
 
-// tileBox is the drawn part of one tile in tile-local pixels, [x0,x1)×[y0,y1);
+// dirtyBox is the drawn part of one tile in tile-local pixels, [x0,x1)×[y0,y1);
 // x1 == 0 means the tile is empty.
-type tileBox struct{ x0, y0, x1, y1 uint8 }
+type dirtyBox struct{ x0, y0, x1, y1 uint8 }
 
-func (t *tileMask) reset(w, h int) {
-	t.cols, t.rows = (w+tileSide-1)/tileSide, (h+tileSide-1)/tileSide
+func (t *dirtyTiles) reset(w, h int) {
+	t.cols, t.rows = (w+dirtyTileSide-1)/dirtyTileSide, (h+dirtyTileSide-1)/dirtyTileSide
 	if cap(t.boxes) < t.cols*t.rows {
-		t.boxes = make([]tileBox, t.cols*t.rows)
+		t.boxes = make([]dirtyBox, t.cols*t.rows)
 	}
 	t.boxes = t.boxes[:t.cols*t.rows]
 	clear(t.boxes)
@@ -667,16 +667,16 @@ func (t *tileMask) reset(w, h int) {
 
 // markRect records drawing in the pixel rectangle [x0,x1)×[y0,y1), which
 // must lie inside the image.
-func (t *tileMask) markRect(x0, y0, x1, y1 int) {
-	for ty := y0 / tileSide; ty <= (y1-1)/tileSide; ty++ {
-		by := ty * tileSide
-		ly0, ly1 := uint8(max(y0-by, 0)), uint8(min(y1-by, tileSide))
-		for tx := x0 / tileSide; tx <= (x1-1)/tileSide; tx++ {
-			bx := tx * tileSide
-			lx0, lx1 := uint8(max(x0-bx, 0)), uint8(min(x1-bx, tileSide))
+func (t *dirtyTiles) markRect(x0, y0, x1, y1 int) {
+	for ty := y0 / dirtyTileSide; ty <= (y1-1)/dirtyTileSide; ty++ {
+		by := ty * dirtyTileSide
+		ly0, ly1 := uint8(max(y0-by, 0)), uint8(min(y1-by, dirtyTileSide))
+		for tx := x0 / dirtyTileSide; tx <= (x1-1)/dirtyTileSide; tx++ {
+			bx := tx * dirtyTileSide
+			lx0, lx1 := uint8(max(x0-bx, 0)), uint8(min(x1-bx, dirtyTileSide))
 			b := &t.boxes[ty*t.cols+tx]
 			if b.x1 == 0 {
-				*b = tileBox{lx0, ly0, lx1, ly1}
+				*b = dirtyBox{lx0, ly0, lx1, ly1}
 				continue
 			}
 			b.x0, b.y0 = min(b.x0, lx0), min(b.y0, ly0)
@@ -686,14 +686,14 @@ func (t *tileMask) markRect(x0, y0, x1, y1 int) {
 }
 
 // rect is the drawn pixel rectangle of tile i, clipped to w×h.
-func (t *tileMask) rect(i, w, h int) (x0, y0, x1, y1 int) {
+func (t *dirtyTiles) rect(i, w, h int) (x0, y0, x1, y1 int) {
 	b := t.boxes[i]
-	bx, by := (i%t.cols)*tileSide, (i/t.cols)*tileSide
+	bx, by := (i%t.cols)*dirtyTileSide, (i/t.cols)*dirtyTileSide
 	return bx + int(b.x0), by + int(b.y0), min(w, bx+int(b.x1)), min(h, by+int(b.y1))
 }
 
 // clearUsed makes the drawn parts of img transparent and forgets them.
-func (t *tileMask) clearUsed(img *image.RGBA) {
+func (t *dirtyTiles) clearUsed(img *image.RGBA) {
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	for i := range t.boxes {
 		if t.boxes[i].x1 == 0 {
@@ -703,12 +703,12 @@ func (t *tileMask) clearUsed(img *image.RGBA) {
 		for y := y0; y < y1; y++ {
 			clear(img.Pix[y*img.Stride+x0*4 : y*img.Stride+x1*4])
 		}
-		t.boxes[i] = tileBox{}
+		t.boxes[i] = dirtyBox{}
 	}
 }
 
 // compositeOver draws the drawn parts of layer over dst (same size).
-func compositeOver(dst, layer *image.RGBA, t *tileMask) {
+func compositeOver(dst, layer *image.RGBA, t *dirtyTiles) {
 	w, h := dst.Rect.Dx(), dst.Rect.Dy()
 	for i := range t.boxes {
 		if t.boxes[i].x1 == 0 {
@@ -718,14 +718,14 @@ func compositeOver(dst, layer *image.RGBA, t *tileMask) {
 		for y := y0; y < y1; y++ {
 			o := y*dst.Stride + x0*4
 			e := y*dst.Stride + x1*4
-			overSparseRow(dst.Pix[o:e], layer.Pix[o:e])
+			mapOverSparseRow(dst.Pix[o:e], layer.Pix[o:e])
 		}
 	}
 }
 
-// overSparseRow is overRow for mostly transparent sources: it skips two
+// mapOverSparseRow is mapOverRow for mostly transparent sources: it skips two
 // transparent pixels at a time.
-func overSparseRow(dst, src []uint8) {
+func mapOverSparseRow(dst, src []uint8) {
 	n := min(len(dst), len(src))
 	i := 0
 	for ; i+8 <= n; i += 8 {
@@ -742,14 +742,14 @@ func overSparseRow(dst, src []uint8) {
 		lo, hi := uint32(w), uint32(w>>32)
 		dlo, dhi := uint32(dw), uint32(dw>>32)
 		if lo>>24 != 0 {
-			dlo = over(lo, dlo)
+			dlo = mapOver(lo, dlo)
 		}
 		if hi>>24 != 0 {
-			dhi = over(hi, dhi)
+			dhi = mapOver(hi, dhi)
 		}
 		binary.LittleEndian.PutUint64(d, uint64(dlo)|uint64(dhi)<<32)
 	}
 	if i < n {
-		overRow(dst[i:n], src[i:n])
+		mapOverRow(dst[i:n], src[i:n])
 	}
 }

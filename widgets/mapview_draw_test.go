@@ -16,11 +16,11 @@ func TestOverMatchesPerChannelBlend(t *testing.T) {
 		s := [4]uint32{uint32(rng.IntN(int(a) + 1)), uint32(rng.IntN(int(a) + 1)), uint32(rng.IntN(int(a) + 1)), a}
 		d := [4]uint32{uint32(rng.IntN(256)), uint32(rng.IntN(256)), uint32(rng.IntN(256)), uint32(rng.IntN(256))}
 		pack := func(c [4]uint32) uint32 { return c[0] | c[1]<<8 | c[2]<<16 | c[3]<<24 }
-		got := over(pack(s), pack(d))
+		got := mapOver(pack(s), pack(d))
 		for ch := 0; ch < 4; ch++ {
 			want := float64(s[ch]) + float64(d[ch])*float64(255-a)/255
 			if g := float64(got >> (8 * ch) & 0xFF); math.Abs(g-want) > 1 {
-				t.Fatalf("over(%v, %v) channel %d = %v, want %.2f", s, d, ch, g, want)
+				t.Fatalf("mapOver(%v, %v) channel %d = %v, want %.2f", s, d, ch, g, want)
 			}
 		}
 	}
@@ -29,13 +29,13 @@ func TestOverMatchesPerChannelBlend(t *testing.T) {
 func TestPolygonFillCoversItsArea(t *testing.T) {
 	tests := []struct {
 		name string
-		ring []fpoint
+		ring []pxPoint
 		area float64
 	}{
-		{"square", []fpoint{{10, 10}, {50, 10}, {50, 50}, {10, 50}}, 1600},
-		{"offset square", []fpoint{{10.5, 10.25}, {50.5, 10.25}, {50.5, 50.25}, {10.5, 50.25}}, 1600},
-		{"triangle", []fpoint{{0, 0}, {60, 0}, {0, 60}}, 1800},
-		{"clipped", []fpoint{{-20, -20}, {30, -20}, {30, 30}, {-20, 30}}, 900},
+		{"square", []pxPoint{{10, 10}, {50, 10}, {50, 50}, {10, 50}}, 1600},
+		{"offset square", []pxPoint{{10.5, 10.25}, {50.5, 10.25}, {50.5, 50.25}, {10.5, 50.25}}, 1600},
+		{"triangle", []pxPoint{{0, 0}, {60, 0}, {0, 60}}, 1800},
+		{"clipped", []pxPoint{{-20, -20}, {30, -20}, {30, 30}, {-20, 30}}, 900},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -58,17 +58,17 @@ func TestStrokeCoversItsLength(t *testing.T) {
 	tests := []struct {
 		name   string
 		hw     float64
-		a, b   fpoint
+		a, b   pxPoint
 		length float64
 	}{
-		{"thin horizontal", 0.5, fpoint{10, 20.5}, fpoint{90, 20.5}, 80},
-		{"thin slanted", 0.5, fpoint{10, 10.3}, fpoint{70, 52.1}, math.Hypot(60, 41.8)},
-		{"wide steep", 1.5, fpoint{30, 5}, fpoint{40, 95}, math.Hypot(10, 90)},
+		{"thin horizontal", 0.5, pxPoint{10, 20.5}, pxPoint{90, 20.5}, 80},
+		{"thin slanted", 0.5, pxPoint{10, 10.3}, pxPoint{70, 52.1}, math.Hypot(60, 41.8)},
+		{"wide steep", 1.5, pxPoint{30, 5}, pxPoint{40, 95}, math.Hypot(10, 90)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			img := image.NewRGBA(image.Rect(0, 0, 100, 100))
-			strokeLine(img, []fpoint{tc.a, tc.b}, newCoverageLUT(tc.hw), color.NRGBA{255, 255, 255, 255}, false, nil)
+			mapStrokeLine(img, []pxPoint{tc.a, tc.b}, newCoverageLUT(tc.hw), color.NRGBA{255, 255, 255, 255}, false, nil)
 			sum := 0.0
 			for i := 3; i < len(img.Pix); i += 4 {
 				sum += float64(img.Pix[i]) / 255
@@ -82,12 +82,12 @@ func TestStrokeCoversItsLength(t *testing.T) {
 }
 
 func TestStampClipsAtEveryEdge(t *testing.T) {
-	sp := makeDisc(discStyle{radius: 6, outline: 1, fill: aqiGood, edge: markOutline})
+	sp := makeDisc(discStyle{radius: 6, outline: 1, fill: fxAQIGood, edge: mapMarkOutline})
 	img := image.NewRGBA(image.Rect(0, 0, 20, 20))
-	var tiles tileMask
+	var tiles dirtyTiles
 	tiles.reset(20, 20)
 	for _, p := range [][2]int{{0, 0}, {19, 19}, {-5, 10}, {10, -5}, {25, 10}, {10, 25}, {-30, -30}} {
-		stamp(img, sp, p[0], p[1], &tiles) // must not panic
+		stampSprite(img, sp, p[0], p[1], &tiles) // must not panic
 	}
 	if c := img.RGBAAt(0, 0); c.A == 0 {
 		t.Error("a marker at the corner left no ink")

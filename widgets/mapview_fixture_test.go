@@ -93,25 +93,25 @@ const (
 
 // Colours like the ones the app picks from the standards.
 var (
-	aqiGood     = color.NRGBA{0x00, 0xE4, 0x00, 0xFF}
-	aqiModerate = color.NRGBA{0xFF, 0xFF, 0x00, 0xFF}
-	aqiUnhealth = color.NRGBA{0xFF, 0x00, 0x00, 0xFF}
-	fireNormal  = color.NRGBA{0x22, 0xC5, 0x5E, 0xFF}
-	fireFault   = color.NRGBA{0xF5, 0x9E, 0x0B, 0xFF}
-	fireAlarm   = color.NRGBA{0xEF, 0x44, 0x44, 0xFF}
-	fireOffline = color.NRGBA{0x94, 0xA3, 0xB8, 0xFF}
-	waterII     = color.NRGBA{0x38, 0xBD, 0xF8, 0xFF}
-	waterIV     = color.NRGBA{0xA8, 0x55, 0xF7, 0xFF}
-	noiseOK     = color.NRGBA{0x34, 0xD3, 0x99, 0xFF}
-	noiseOver   = color.NRGBA{0xF4, 0x72, 0xB6, 0xFF}
-	crowdLow    = color.NRGBA{0x3B, 0x82, 0xF6, 0xFF}
-	crowdHigh   = color.NRGBA{0xF9, 0x73, 0x16, 0xFF}
+	fxAQIGood      = color.NRGBA{0x00, 0xE4, 0x00, 0xFF}
+	fxAQIModerate  = color.NRGBA{0xFF, 0xFF, 0x00, 0xFF}
+	fxAQIUnhealthy = color.NRGBA{0xFF, 0x00, 0x00, 0xFF}
+	fxFireNormal   = color.NRGBA{0x22, 0xC5, 0x5E, 0xFF}
+	fxFireFault    = color.NRGBA{0xF5, 0x9E, 0x0B, 0xFF}
+	fxFireAlarm    = color.NRGBA{0xEF, 0x44, 0x44, 0xFF}
+	fxFireOffline  = color.NRGBA{0x94, 0xA3, 0xB8, 0xFF}
+	fxWaterII      = color.NRGBA{0x38, 0xBD, 0xF8, 0xFF}
+	fxWaterIV      = color.NRGBA{0xA8, 0x55, 0xF7, 0xFF}
+	fxNoiseOK      = color.NRGBA{0x34, 0xD3, 0x99, 0xFF}
+	fxNoiseOver    = color.NRGBA{0xF4, 0x72, 0xB6, 0xFF}
+	fxCrowdLow     = color.NRGBA{0x3B, 0x82, 0xF6, 0xFF}
+	fxCrowdHigh    = color.NRGBA{0xF9, 0x73, 0x16, 0xFF}
 )
 
-// syntheticLayers spreads n features over Huangpu the way the district's
+// mapSyntheticLayers spreads n features over Huangpu the way the district's
 // feeds do: mostly fire devices, then noise, air and water stations and a
 // few crowd zones (0.5 %); about 1 % in alarm (Severity > 0) and 5 % stale.
-func syntheticLayers(n int, seed uint64) map[LayerID][]Feature {
+func mapSyntheticLayers(n int, seed uint64) map[LayerID][]Feature {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	shares := []struct {
 		id    LayerID
@@ -135,21 +135,21 @@ func syntheticLayers(n int, seed uint64) map[LayerID][]Feature {
 			}
 			switch s.id {
 			case "fire":
-				f.Color = []color.NRGBA{fireNormal, fireNormal, fireNormal, fireNormal, fireFault, fireOffline}[rng.IntN(6)]
+				f.Color = []color.NRGBA{fxFireNormal, fxFireNormal, fxFireNormal, fxFireNormal, fxFireFault, fxFireOffline}[rng.IntN(6)]
 				if f.Severity > 0 {
-					f.Color = fireAlarm
+					f.Color = fxFireAlarm
 				}
 			case "air":
-				f.Color = []color.NRGBA{aqiGood, aqiModerate}[rng.IntN(2)]
+				f.Color = []color.NRGBA{fxAQIGood, fxAQIModerate}[rng.IntN(2)]
 				if f.Severity > 0 {
-					f.Color = aqiUnhealth
+					f.Color = fxAQIUnhealthy
 				}
 			case "water":
-				f.Color = []color.NRGBA{waterII, waterIV}[rng.IntN(2)]
+				f.Color = []color.NRGBA{fxWaterII, fxWaterIV}[rng.IntN(2)]
 			case "noise":
-				f.Color = []color.NRGBA{noiseOK, noiseOver}[rng.IntN(2)]
+				f.Color = []color.NRGBA{fxNoiseOK, fxNoiseOver}[rng.IntN(2)]
 			case "crowd":
-				f.Color = []color.NRGBA{crowdLow, crowdHigh}[rng.IntN(2)]
+				f.Color = []color.NRGBA{fxCrowdLow, fxCrowdHigh}[rng.IntN(2)]
 				f.Area = zoneAround(p, 40+rng.Float64()*110, 6+rng.IntN(5))
 			}
 			fs = append(fs, f)
@@ -175,18 +175,18 @@ func zoneAround(p orb.Point, metres float64, sides int) orb.Polygon {
 }
 
 // layerOrder is the order the app names its layers in.
-var layerOrder = []LayerID{"air", "water", "noise", "fire", "crowd"}
+var fixtureLayerOrder = []LayerID{"air", "water", "noise", "fire", "crowd"}
 
 // newLoadedMap is a map of Huangpu with n synthetic features, sized w×h.
 func newLoadedMap(tb testing.TB, n int, w, h float32) *MapView {
 	tb.Helper()
 	test.NewTempApp(tb)
 	m := NewMapView(loadHuangpuBase(tb), "© OpenStreetMap contributors")
-	layers := syntheticLayers(n, 42)
-	for _, id := range layerOrder {
+	layers := mapSyntheticLayers(n, 42)
+	for _, id := range fixtureLayerOrder {
 		m.SetLayer(id, string(id), layers[id])
 	}
-	m.SetLegend("fire", []LegendEntry{{fireNormal, "normal"}, {fireOffline, "offline"}, {fireFault, "fault"}, {fireAlarm, "alarm"}})
+	m.SetLegend("fire", []LegendEntry{{fxFireNormal, "normal"}, {fxFireOffline, "offline"}, {fxFireFault, "fault"}, {fxFireAlarm, "alarm"}})
 	m.Resize(fyne.NewSize(w, h))
 	return m
 }

@@ -13,23 +13,23 @@ import (
 	"golang.org/x/image/math/fixed"
 )
 
-// frameState caches the pictures that make up the map: the base map for one
+// mapFrameState caches the pictures that make up the map: the base map for one
 // view, each layer's image (held by the layer), and the composed frame, plus
 // marker sprites and count labels. Each is redrawn only when what it shows
 // changed.
-type frameState struct {
+type mapFrameState struct {
 	version uint64 // bumped by every change that can alter the frame
 	drawn   uint64 // the version the frame image shows
 	drawnOK bool
 
 	img       *image.RGBA // the composed frame handed to Fyne
 	base      *image.RGBA // the base map for baseView
-	baseView  viewport
+	baseView  mapViewport
 	baseScale float64
 	baseOK    bool
 	scale     float64 // pixels per Fyne unit of img
 
-	sprites    map[spriteKey]*sprite
+	sprites    map[mapSpriteKey]*mapSprite
 	labels     map[string]*image.Alpha
 	labelFace  font.Face
 	labelScale float64
@@ -37,13 +37,13 @@ type frameState struct {
 	fontFailed bool
 
 	filler polygonFiller
-	pts    []fpoint
+	pts    []pxPoint
 	top    []topMark
 	luts   map[float64]*coverageLUT
 }
 
 // coverage returns the cached coverage table for stroke half-width hw.
-func (f *frameState) coverage(hw float64) *coverageLUT {
+func (f *mapFrameState) coverage(hw float64) *coverageLUT {
 	if l, ok := f.luts[hw]; ok {
 		return l
 	}
@@ -56,12 +56,12 @@ func (f *frameState) coverage(hw float64) *coverageLUT {
 }
 
 // changed marks the frame as out of date.
-func (f *frameState) changed() { f.version++ }
+func (f *mapFrameState) changed() { f.version++ }
 
 // topMark is a severe marker drawn above every layer.
 type topMark struct {
 	layer *mapLayer
-	mark  *mark
+	mark  *mapMark
 }
 
 // maxCachedSprites bounds the sprite and label caches; past it they are
@@ -81,7 +81,7 @@ func (m *MapView) render(wpx, hpx int) *image.RGBA {
 	}
 	v := m.view
 	if v.width <= 0 || v.height <= 0 {
-		fillImage(f.img, baseBackground)
+		mapFillImage(f.img, baseBackground)
 		f.drawnOK = false
 		return f.img
 	}
@@ -123,32 +123,32 @@ func (m *MapView) render(wpx, hpx int) *image.RGBA {
 	return f.img
 }
 
-// spriteKey identifies one marker look.
-type spriteKey struct {
-	kind     markKind
+// mapSpriteKey identifies one marker look.
+type mapSpriteKey struct {
+	kind     mapMarkKind
 	severity int8
 	radius   int // pixels ×4
 	fill     color.NRGBA
 }
 
 // markerSprite returns the cached sprite for a mark drawn in colour c.
-func (f *frameState) markerSprite(mk *mark, c color.NRGBA, ps float64) *sprite {
-	key := spriteKey{kind: mk.kind, severity: mk.severity, radius: int(math.Round(float64(mk.r) * ps * 4)), fill: c}
+func (f *mapFrameState) markerSprite(mk *mapMark, c color.NRGBA, ps float64) *mapSprite {
+	key := mapSpriteKey{kind: mk.kind, severity: mk.severity, radius: int(math.Round(float64(mk.r) * ps * 4)), fill: c}
 	if sp, ok := f.sprites[key]; ok {
 		return sp
 	}
 	if f.sprites == nil || len(f.sprites) > maxCachedSprites {
-		f.sprites = make(map[spriteKey]*sprite)
+		f.sprites = make(map[mapSpriteKey]*mapSprite)
 	}
 	r := float64(key.radius) / 4
-	st := discStyle{radius: r, outline: markOutlineUnits * ps, fill: c, edge: markOutline}
+	st := discStyle{radius: r, outline: markOutlineUnits * ps, fill: c, edge: mapMarkOutline}
 	switch {
 	case mk.kind == markCluster:
 		st.ringR, st.ringW = r+clusterHaloUnits*ps/2, clusterHaloUnits*ps
-		st.ring = withAlpha(c, 0.28)
+		st.ring = mapWithAlpha(c, 0.28)
 	case mk.severity > 0:
 		st.ringR, st.ringW = r+ringGapUnits*ps, ringWidthUnits*ps
-		st.ring = withAlpha(c, 0.9)
+		st.ring = mapWithAlpha(c, 0.9)
 	}
 	sp := makeDisc(st)
 	f.sprites[key] = sp
@@ -158,8 +158,8 @@ func (f *frameState) markerSprite(mk *mark, c color.NRGBA, ps float64) *sprite {
 // Cluster count text.
 const clusterTextUnits = 10.0 // text size of cluster counts, Fyne units
 
-// countText is how a cluster's count is written: 7, 312, 4.2k, 37k.
-func countText(n int) string {
+// clusterCountText is how a cluster's count is written: 7, 312, 4.2k, 37k.
+func clusterCountText(n int) string {
 	switch {
 	case n < 1000:
 		return strconv.Itoa(n)
@@ -170,13 +170,10 @@ func countText(n int) string {
 	}
 }
 
-// itoa formats an int.
-func itoa(n int) string { return strconv.Itoa(n) }
-
 // countLabel returns the cached alpha mask of a cluster count, or nil if no
 // font could be loaded.
-func (f *frameState) countLabel(n int, ps float64) *image.Alpha {
-	text := countText(n)
+func (f *mapFrameState) countLabel(n int, ps float64) *image.Alpha {
+	text := clusterCountText(n)
 	if mask, ok := f.labels[text]; ok {
 		return mask
 	}
@@ -198,7 +195,7 @@ func (f *frameState) countLabel(n int, ps float64) *image.Alpha {
 }
 
 // countFace is the bold UI font at the cluster text size for pixel scale ps.
-func (f *frameState) countFace(ps float64) font.Face {
+func (f *mapFrameState) countFace(ps float64) font.Face {
 	if f.labelFace != nil && f.labelScale == ps {
 		return f.labelFace
 	}

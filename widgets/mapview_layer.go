@@ -38,17 +38,17 @@ type mapLayer struct {
 	version  uint64 // bumped whenever what the layer draws changes
 
 	// layout for one view
-	layoutView    viewport
+	layoutView    mapViewport
 	layoutVersion uint64
 	layoutOK      bool
-	marks         []mark
-	grid          screenGrid
+	marks         []mapMark
+	grid          mapGrid
 	cluster       clusterer
 
 	// image for one view at one pixel scale
 	img          *image.RGBA
-	tiles        tileMask
-	imgView      viewport
+	tiles        dirtyTiles
+	imgView      mapViewport
 	imgVersion   uint64
 	imgScale     float64
 	imgOK        bool
@@ -59,10 +59,10 @@ type mapLayer struct {
 func (l *mapLayer) setFeatures(fs []Feature) {
 	n := len(fs)
 	l.features = append(l.features[:0], fs...)
-	l.kind = resize(l.kind, n)
-	l.merc = resize(l.merc, n)
-	l.areas = resize(l.areas, n)
-	l.bounds = resize(l.bounds, n)
+	l.kind = reuseSlice(l.kind, n)
+	l.merc = reuseSlice(l.merc, n)
+	l.areas = reuseSlice(l.areas, n)
+	l.bounds = reuseSlice(l.bounds, n)
 	l.rejected = l.rejected[:0]
 	l.hasAreas = false
 	for i := range l.features {
@@ -104,8 +104,8 @@ func mercatorPolygon(p orb.Polygon) (orb.Polygon, bool) {
 	return orientRings(project.Polygon(p.Clone(), project.WGS84.ToMercator)), true
 }
 
-// resize returns s with length n, reusing its storage.
-func resize[T any](s []T, n int) []T {
+// reuseSlice returns s with length n, reusing its storage.
+func reuseSlice[T any](s []T, n int) []T {
 	if cap(s) < n {
 		return make([]T, n)
 	}
@@ -121,7 +121,7 @@ func (l *mapLayer) setLegend(entries []LegendEntry) {
 
 // rankColours records where each feature's colour stands in the legend.
 func (l *mapLayer) rankColours() {
-	l.rank = resize(l.rank, len(l.features))
+	l.rank = reuseSlice(l.rank, len(l.features))
 	for i := range l.features {
 		l.rank[i] = -1
 		for j := len(l.legend) - 1; j >= 0; j-- {
@@ -158,7 +158,7 @@ func (l *mapLayer) bound() (orb.Bound, bool) {
 
 // ensureLayout lays the layer's marks out for view v and indexes them, unless
 // that was already done for this view and these features.
-func (l *mapLayer) ensureLayout(v viewport) {
+func (l *mapLayer) ensureLayout(v mapViewport) {
 	if l.layoutOK && l.layoutView == v && l.layoutVersion == l.version {
 		return
 	}
@@ -182,7 +182,7 @@ func (l *mapLayer) ensureLayout(v viewport) {
 
 // layoutAreas appends the marks of zone features visible in view v, severe
 // zones last so they are drawn over their neighbours.
-func (l *mapLayer) layoutAreas(v viewport, marks []mark) []mark {
+func (l *mapLayer) layoutAreas(v mapViewport, marks []mapMark) []mapMark {
 	vb := v.bound(0)
 	for pass := 0; pass < 2; pass++ {
 		for i, k := range l.kind {
@@ -196,7 +196,7 @@ func (l *mapLayer) layoutAreas(v viewport, marks []mark) []mark {
 			x0, y0 := v.toScreen(orb.Point{b.Min[0], b.Max[1]})
 			x1, y1 := v.toScreen(orb.Point{b.Max[0], b.Min[1]})
 			f := &l.features[i]
-			marks = append(marks, mark{
+			marks = append(marks, mapMark{
 				kind: markArea, stale: f.Stale, severity: int8(min(max(f.Severity, 0), 3)),
 				x: float32((x0 + x1) / 2), y: float32((y0 + y1) / 2),
 				minX: float32(x0), minY: float32(y0), maxX: float32(x1), maxY: float32(y1),
@@ -209,10 +209,10 @@ func (l *mapLayer) layoutAreas(v viewport, marks []mark) []mark {
 
 // Colours of data marks on the dark map.
 var (
-	markOutline  = color.NRGBA{R: 0x05, G: 0x08, B: 0x10, A: 0xE6} // thin dark edge around every marker
-	staleFill    = color.NRGBA{R: 0x6E, G: 0x73, B: 0x79, A: 0xFF} // stale features: neutral grey
-	clusterLight = color.NRGBA{R: 0xF5, G: 0xF7, B: 0xFA, A: 0xFF} // count text on dark cluster colours
-	clusterDark  = color.NRGBA{R: 0x0A, G: 0x11, B: 0x20, A: 0xFF} // count text on bright cluster colours
+	mapMarkOutline = color.NRGBA{R: 0x05, G: 0x08, B: 0x10, A: 0xE6} // thin dark edge around every marker
+	mapStaleFill   = color.NRGBA{R: 0x6E, G: 0x73, B: 0x79, A: 0xFF} // stale features: neutral grey
+	clusterLight   = color.NRGBA{R: 0xF5, G: 0xF7, B: 0xFA, A: 0xFF} // count text on dark cluster colours
+	clusterDark    = color.NRGBA{R: 0x0A, G: 0x11, B: 0x20, A: 0xFF} // count text on bright cluster colours
 )
 
 // Zone drawing.
@@ -227,9 +227,9 @@ const (
 )
 
 // featureColour is the colour a mark is drawn in.
-func (l *mapLayer) markColour(mk *mark) color.NRGBA {
+func (l *mapLayer) markColour(mk *mapMark) color.NRGBA {
 	if mk.stale {
-		return staleFill
+		return mapStaleFill
 	}
 	c := l.features[mk.feature].Color
 	if c.A == 0 {
@@ -241,7 +241,7 @@ func (l *mapLayer) markColour(mk *mark) color.NRGBA {
 // ensureImage draws the layer's ordinary marks (not the severe ones, which
 // the frame draws on top) into its own image for view v at pixel scale ps,
 // unless that image is current.
-func (l *mapLayer) ensureImage(f *frameState, v viewport, wpx, hpx int, ps float64) {
+func (l *mapLayer) ensureImage(f *mapFrameState, v mapViewport, wpx, hpx int, ps float64) {
 	if l.imgOK && l.imgView == v && l.imgVersion == l.version && l.imgScale == ps &&
 		l.img != nil && l.img.Rect.Dx() == wpx && l.img.Rect.Dy() == hpx {
 		return
@@ -268,7 +268,7 @@ func (l *mapLayer) ensureImage(f *frameState, v viewport, wpx, hpx int, ps float
 }
 
 // drawArea fills and outlines one zone.
-func (f *frameState) drawArea(img *image.RGBA, l *mapLayer, mk *mark, v viewport, ps float64, tiles *tileMask) {
+func (f *mapFrameState) drawArea(img *image.RGBA, l *mapLayer, mk *mapMark, v mapViewport, ps float64, tiles *dirtyTiles) {
 	poly := l.areas[mk.feature]
 	c := l.markColour(mk)
 	f.pts = f.pts[:0]
@@ -277,7 +277,7 @@ func (f *frameState) drawArea(img *image.RGBA, l *mapLayer, mk *mark, v viewport
 		f.pts = appendScreen(f.pts, ring, v, ps)
 		f.filler.addRing(f.pts[start:])
 	}
-	f.filler.fill(img, withAlpha(c, zoneFillAlpha), tiles)
+	f.filler.fill(img, mapWithAlpha(c, zoneFillAlpha), tiles)
 	hw := zoneEdgeUnits * ps
 	if mk.severity > 0 {
 		hw = zoneSevereEdgeUnit * ps
@@ -286,32 +286,32 @@ func (f *frameState) drawArea(img *image.RGBA, l *mapLayer, mk *mark, v viewport
 	start := 0
 	for _, ring := range poly {
 		n := len(ring)
-		strokeLine(img, f.pts[start:start+n], lut, c, true, tiles)
+		mapStrokeLine(img, f.pts[start:start+n], lut, c, true, tiles)
 		start += n
 	}
 }
 
 // appendScreen appends the pixel positions of Mercator points.
-func appendScreen(dst []fpoint, pts []orb.Point, v viewport, ps float64) []fpoint {
+func appendScreen(dst []pxPoint, pts []orb.Point, v mapViewport, ps float64) []pxPoint {
 	s := v.scale()
 	ox := v.center[0]*s - v.width/2
 	oy := -v.center[1]*s - v.height/2
 	for _, p := range pts {
-		dst = append(dst, fpoint{(p[0]*s - ox) * ps, (-p[1]*s - oy) * ps})
+		dst = append(dst, pxPoint{(p[0]*s - ox) * ps, (-p[1]*s - oy) * ps})
 	}
 	return dst
 }
 
 // drawMarker stamps a point or cluster marker (and a cluster's count).
-func (f *frameState) drawMarker(img *image.RGBA, l *mapLayer, mk *mark, ps float64, tiles *tileMask) {
+func (f *mapFrameState) drawMarker(img *image.RGBA, l *mapLayer, mk *mapMark, ps float64, tiles *dirtyTiles) {
 	c := l.markColour(mk)
 	x, y := int(math.Floor(float64(mk.x)*ps)), int(math.Floor(float64(mk.y)*ps))
-	stamp(img, f.markerSprite(mk, c, ps), x, y, tiles)
+	stampSprite(img, f.markerSprite(mk, c, ps), x, y, tiles)
 	if mk.kind != markCluster {
 		return
 	}
 	text := clusterDark
-	if luminance(c) < 150 {
+	if mapLuminance(c) < 150 {
 		text = clusterLight
 	}
 	if mask := f.countLabel(int(mk.count), ps); mask != nil {
@@ -319,7 +319,7 @@ func (f *frameState) drawMarker(img *image.RGBA, l *mapLayer, mk *mark, ps float
 	}
 }
 
-// luminance is the perceived brightness of c, 0…255.
-func luminance(c color.NRGBA) float64 {
+// mapLuminance is the perceived brightness of c, 0…255.
+func mapLuminance(c color.NRGBA) float64 {
 	return 0.299*float64(c.R) + 0.587*float64(c.G) + 0.114*float64(c.B)
 }

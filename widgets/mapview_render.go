@@ -15,16 +15,16 @@ import (
 
 // Colours of the map's own overlays, fixed because the map is always dark.
 var (
-	attributionText = color.NRGBA{R: 0x8A, G: 0x97, B: 0xAD, A: 0xFF}
-	attributionBack = color.NRGBA{R: 0x04, G: 0x08, B: 0x10, A: 0x99}
-	tooltipBack     = color.NRGBA{R: 0x0B, G: 0x12, B: 0x20, A: 0xEB}
-	tooltipEdge     = color.NRGBA{R: 0x3D, G: 0x58, B: 0x80, A: 0xFF}
-	tooltipText     = color.NRGBA{R: 0xE6, G: 0xED, B: 0xF7, A: 0xFF}
+	mapAttributionText = color.NRGBA{R: 0x8A, G: 0x97, B: 0xAD, A: 0xFF}
+	mapAttributionBack = color.NRGBA{R: 0x04, G: 0x08, B: 0x10, A: 0x99}
+	mapTooltipBack     = color.NRGBA{R: 0x0B, G: 0x12, B: 0x20, A: 0xEB}
+	mapTooltipEdge     = color.NRGBA{R: 0x3D, G: 0x58, B: 0x80, A: 0xFF}
+	mapTooltipText     = color.NRGBA{R: 0xE6, G: 0xED, B: 0xF7, A: 0xFF}
 )
 
 // Overlay geometry in Fyne units.
 const (
-	swatchUnits        = 12 // legend colour swatch side
+	legendSwatchUnits  = 12 // legend colour swatch side
 	legendIndentUnits  = 28 // legend rows sit under the check box's label
 	tooltipOffsetUnits = 14 // tooltip distance from the pointer
 	minMapUnits        = 120
@@ -42,7 +42,7 @@ type mapRenderer struct {
 
 	panelBg *canvas.Rectangle
 	panel   *fyne.Container
-	blocks  map[LayerID]*legendBlock
+	blocks  map[LayerID]*mapLegendBlock
 
 	buttons *fyne.Container
 
@@ -55,8 +55,8 @@ type mapRenderer struct {
 	objects []fyne.CanvasObject
 }
 
-// legendBlock is one layer's switch and legend rows.
-type legendBlock struct {
+// mapLegendBlock is one layer's switch and legend rows.
+type mapLegendBlock struct {
 	check   *widget.Check
 	rows    *fyne.Container
 	box     *fyne.Container
@@ -64,7 +64,7 @@ type legendBlock struct {
 }
 
 func newMapRenderer(m *MapView) *mapRenderer {
-	r := &mapRenderer{m: m, blocks: map[LayerID]*legendBlock{}}
+	r := &mapRenderer{m: m, blocks: map[LayerID]*mapLegendBlock{}}
 	r.raster = canvas.NewRaster(func(w, h int) image.Image { return m.render(w, h) })
 	for i, s := range m.base {
 		if s.kind == BaseStreet && s.label != "" {
@@ -81,17 +81,17 @@ func newMapRenderer(m *MapView) *mapRenderer {
 	zoomOut := widget.NewButtonWithIcon("", theme.ZoomOutIcon(), func() { m.zoomCentre(1 / buttonZoomFactor) })
 	fit := widget.NewButtonWithIcon("", theme.ZoomFitIcon(), m.FitDistrict)
 	r.buttons = container.NewVBox(zoomIn, zoomOut, fit)
-	r.attrBg = canvas.NewRectangle(attributionBack)
-	r.attr = canvas.NewText(m.attribution, attributionText)
+	r.attrBg = canvas.NewRectangle(mapAttributionBack)
+	r.attr = canvas.NewText(m.attribution, mapAttributionText)
 	if m.attribution == "" {
 		r.attrBg.Hide()
 		r.attr.Hide()
 	}
-	r.tipBg = canvas.NewRectangle(tooltipBack)
-	r.tipBg.StrokeColor = tooltipEdge
+	r.tipBg = canvas.NewRectangle(mapTooltipBack)
+	r.tipBg.StrokeColor = mapTooltipEdge
 	r.tipBg.StrokeWidth = 1
 	r.tipBg.CornerRadius = 4
-	r.tip = canvas.NewText("", tooltipText)
+	r.tip = canvas.NewText("", mapTooltipText)
 	r.tipBg.Hide()
 	r.tip.Hide()
 
@@ -107,7 +107,7 @@ func newMapRenderer(m *MapView) *mapRenderer {
 
 // zoomCentre zooms about the middle of the widget.
 func (m *MapView) zoomCentre(factor float64) {
-	m.ZoomAt(position(m.view.width/2, m.view.height/2), factor)
+	m.ZoomAt(screenPos(m.view.width/2, m.view.height/2), factor)
 }
 
 func (r *mapRenderer) applyTheme() {
@@ -142,7 +142,7 @@ func (r *mapRenderer) syncLegend() {
 		b := r.blocks[l.id]
 		if b == nil {
 			id := l.id
-			b = &legendBlock{rows: container.NewVBox()}
+			b = &mapLegendBlock{rows: container.NewVBox()}
 			b.check = widget.NewCheck(l.title, nil)
 			b.check.Checked = l.visible
 			b.check.OnChanged = func(on bool) { r.m.SetLayerVisible(id, on) }
@@ -158,10 +158,10 @@ func (r *mapRenderer) syncLegend() {
 			rows := make([]fyne.CanvasObject, 0, len(l.legend))
 			for _, e := range l.legend {
 				sw := canvas.NewRectangle(e.Color)
-				sw.StrokeColor = markOutline
+				sw.StrokeColor = mapMarkOutline
 				sw.StrokeWidth = 1
 				sw.CornerRadius = 2
-				sw.SetMinSize(fyne.NewSquareSize(swatchUnits))
+				sw.SetMinSize(fyne.NewSquareSize(legendSwatchUnits))
 				txt := canvas.NewText(e.Text, fg)
 				txt.TextSize = small
 				rows = append(rows, container.NewHBox(container.NewCenter(sw), txt))

@@ -21,22 +21,22 @@ func TestMapSnapshot(t *testing.T) {
 	if path == "" {
 		t.Skip("set MAP_SNAPSHOT=file.png to write a snapshot")
 	}
-	m := newLoadedMap(t, 10_000, benchWidth, benchHeight)
-	writePNG(t, path, m.render(benchWidth, benchHeight))
+	m := newLoadedMap(t, 10_000, mapBenchWidth, mapBenchHeight)
+	writeMapPNG(t, path, m.render(mapBenchWidth, mapBenchHeight))
 
 	test.NewTempApp(t).Settings().SetTheme(theme.DarkTheme())
 	m = NewMapView(loadHuangpuBase(t), "© OpenStreetMap contributors")
-	layers := syntheticLayers(2000, 42)
+	layers := mapSyntheticLayers(2000, 42)
 	titles := map[LayerID]string{"air": "空气质量", "water": "水质", "noise": "噪声", "fire": "消防设施", "crowd": "客流"}
-	for _, id := range layerOrder {
+	for _, id := range fixtureLayerOrder {
 		m.SetLayer(id, titles[id], layers[id])
 	}
-	m.SetLegend("air", []LegendEntry{{aqiGood, "优"}, {aqiModerate, "良"}, {aqiUnhealth, "中度污染"}})
-	m.SetLegend("fire", []LegendEntry{{fireNormal, "正常"}, {fireOffline, "离线"}, {fireFault, "故障"}, {fireAlarm, "报警"}})
+	m.SetLegend("air", []LegendEntry{{fxAQIGood, "优"}, {fxAQIModerate, "良"}, {fxAQIUnhealthy, "中度污染"}})
+	m.SetLegend("fire", []LegendEntry{{fxFireNormal, "正常"}, {fxFireOffline, "离线"}, {fxFireFault, "故障"}, {fxFireAlarm, "报警"}})
 	w := test.NewTempWindow(t, m)
 	w.SetPadded(false)
 	w.Resize(fyne.NewSize(1280, 800))
-	m.SetView(peoplesSquare, 14.6)
+	m.SetView(fxPeoplesSquare, 14.6)
 	for _, f := range layers["air"] {
 		if p := m.LonLatToScreen(f.Point); p.X > 300 && p.Y > 200 && p.X < 1000 && p.Y < 700 {
 			if got, ok := m.FeatureAt(p); ok && got.ID == f.ID {
@@ -45,10 +45,10 @@ func TestMapSnapshot(t *testing.T) {
 			}
 		}
 	}
-	writePNG(t, path[:len(path)-len(".png")]+"-window.png", w.Canvas().Capture())
+	writeMapPNG(t, path[:len(path)-len(".png")]+"-window.png", w.Canvas().Capture())
 }
 
-func writePNG(t *testing.T, path string, img image.Image) {
+func writeMapPNG(t *testing.T, path string, img image.Image) {
 	t.Helper()
 	f, err := os.Create(path)
 	if err != nil {

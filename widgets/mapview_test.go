@@ -12,14 +12,14 @@ import (
 	"github.com/paulmach/orb"
 )
 
-const testW, testH = 480, 360 // test window size, Fyne units (scale 1: pixels)
+const mapTestW, mapTestH = 480, 360 // test window size, Fyne units (scale 1: pixels)
 
 // Places in Huangpu used by the tests.
 var (
-	peoplesSquare = orb.Point{121.4737, 31.2304}
-	theBund       = orb.Point{121.4903, 31.2400}
-	yuGarden      = orb.Point{121.4920, 31.2272}
-	xintiandi     = orb.Point{121.4747, 31.2196}
+	fxPeoplesSquare = orb.Point{121.4737, 31.2304}
+	fxTheBund       = orb.Point{121.4903, 31.2400}
+	fxYuGarden      = orb.Point{121.4920, 31.2272}
+	fxXintiandi     = orb.Point{121.4747, 31.2196}
 )
 
 // newTestMap shows a map of Huangpu in a test window at zoom 14, with the
@@ -30,54 +30,52 @@ func newTestMap(t *testing.T) (*MapView, fyne.Window) {
 	m := NewMapView(loadHuangpuBase(t), "© OpenStreetMap contributors")
 	w := test.NewTempWindow(t, m)
 	w.SetPadded(false)
-	w.Resize(fyne.NewSize(testW, testH))
+	w.Resize(fyne.NewSize(mapTestW, mapTestH))
 	m.SetView(orb.Point{121.4830, 31.2298}, 14)
-	for _, p := range []orb.Point{peoplesSquare, theBund, yuGarden, xintiandi} {
-		if s := m.LonLatToScreen(p); s.X < 40 || s.Y < 10 || s.X > testW-40 || s.Y > testH-20 {
-			t.Fatalf("test place %v drawn at %v, too near the edge", p, s)
+	for _, p := range []orb.Point{fxPeoplesSquare, fxTheBund, fxYuGarden, fxXintiandi} {
+		if s := m.LonLatToScreen(p); s.X < 40 || s.Y < 10 || s.X > mapTestW-40 || s.Y > mapTestH-20 {
+			t.Fatalf("test place %v drawn at %v, too mapColourNear the edge", p, s)
 		}
 	}
 	return m, w
 }
 
-func airStations() []Feature {
+func mapAirStations() []Feature {
 	return []Feature{
-		{ID: "air-ps", Layer: "air", Point: peoplesSquare, Color: aqiGood, Label: "人民广场"},
-		{ID: "air-bund", Layer: "air", Point: theBund, Color: aqiModerate, Label: "外滩"},
-		{ID: "air-yu", Layer: "air", Point: yuGarden, Color: aqiUnhealth, Label: "豫园", Stale: true},
+		{ID: "air-ps", Layer: "air", Point: fxPeoplesSquare, Color: fxAQIGood, Label: "人民广场"},
+		{ID: "air-bund", Layer: "air", Point: fxTheBund, Color: fxAQIModerate, Label: "外滩"},
+		{ID: "air-yu", Layer: "air", Point: fxYuGarden, Color: fxAQIUnhealthy, Label: "豫园", Stale: true},
 	}
 }
 
-func waterSections() []Feature {
-	return []Feature{{ID: "water-xtd", Layer: "water", Point: xintiandi, Color: waterII, Label: "太平桥"}}
+func mapWaterSections() []Feature {
+	return []Feature{{ID: "water-xtd", Layer: "water", Point: fxXintiandi, Color: fxWaterII, Label: "太平桥"}}
 }
 
-// pixelAt reads the captured window image at a widget position.
-func pixelAt(img image.Image, p fyne.Position) color.NRGBA {
+// mapPixelAt reads the captured window image at a widget position.
+func mapPixelAt(img image.Image, p fyne.Position) color.NRGBA {
 	return color.NRGBAModel.Convert(img.At(int(p.X), int(p.Y))).(color.NRGBA)
 }
 
-func near(a, b color.NRGBA, tol int) bool {
+func mapColourNear(a, b color.NRGBA, tol int) bool {
 	d := func(x, y uint8) int { return int(x) - int(y) }
-	return abs(float64(d(a.R, b.R))) <= float64(tol) && abs(float64(d(a.G, b.G))) <= float64(tol) && abs(float64(d(a.B, b.B))) <= float64(tol)
+	return math.Abs(float64(d(a.R, b.R))) <= float64(tol) && math.Abs(float64(d(a.G, b.G))) <= float64(tol) && math.Abs(float64(d(a.B, b.B))) <= float64(tol)
 }
-
-func abs(v float64) float64 { return math.Abs(v) }
 
 func TestMapFitsDistrictOnFirstSize(t *testing.T) {
 	test.NewTempApp(t)
 	m := NewMapView(loadHuangpuBase(t), "© OpenStreetMap contributors")
 	w := test.NewTempWindow(t, m)
 	w.SetPadded(false)
-	w.Resize(fyne.NewSize(testW, testH))
+	w.Resize(fyne.NewSize(mapTestW, mapTestH))
 	b, ok := m.districtBound()
 	if !ok {
 		t.Fatal("no district bound")
 	}
 	for _, corner := range []orb.Point{b.Min, b.Max} {
 		p := m.LonLatToScreen(corner)
-		if p.X < 0 || p.Y < 0 || p.X > testW || p.Y > testH {
-			t.Errorf("district corner %v drawn at %v, outside the %dx%d map", corner, p, testW, testH)
+		if p.X < 0 || p.Y < 0 || p.X > mapTestW || p.Y > mapTestH {
+			t.Errorf("district corner %v drawn at %v, outside the %dx%d map", corner, p, mapTestW, mapTestH)
 		}
 	}
 	c, z := m.View()
@@ -87,16 +85,16 @@ func TestMapFitsDistrictOnFirstSize(t *testing.T) {
 	// once the view was moved, a resize keeps it: no automatic refit
 	m.PanBy(40, 0)
 	before, zb := m.View()
-	w.Resize(fyne.NewSize(testW+100, testH+50))
+	w.Resize(fyne.NewSize(mapTestW+100, mapTestH+50))
 	after, za := m.View()
 	if before != after || zb != za {
-		t.Errorf("resize moved the view from %v@%v to %v@%v", before, zb, after, za)
+		t.Errorf("reuseSlice moved the view from %v@%v to %v@%v", before, zb, after, za)
 	}
 }
 
 func TestMapLonLatScreenRoundTrip(t *testing.T) {
 	m, _ := newTestMap(t)
-	for _, p := range []orb.Point{peoplesSquare, theBund, yuGarden, xintiandi} {
+	for _, p := range []orb.Point{fxPeoplesSquare, fxTheBund, fxYuGarden, fxXintiandi} {
 		got := m.ScreenToLonLat(m.LonLatToScreen(p))
 		if math.Abs(got[0]-p[0]) > 1e-6 || math.Abs(got[1]-p[1]) > 1e-6 {
 			t.Errorf("%v → %v → %v, want within 1e-6°", p, m.LonLatToScreen(p), got)
@@ -108,10 +106,10 @@ func TestMapPanKeepsScale(t *testing.T) {
 	m, w := newTestMap(t)
 	var notified int
 	m.OnViewChanged = func(orb.Point, float64) { notified++ }
-	a0, b0 := m.LonLatToScreen(peoplesSquare), m.LonLatToScreen(theBund)
+	a0, b0 := m.LonLatToScreen(fxPeoplesSquare), m.LonLatToScreen(fxTheBund)
 	_, z0 := m.View()
 	test.Drag(w.Canvas(), fyne.NewPos(200, 150), 35, -20)
-	a1, b1 := m.LonLatToScreen(peoplesSquare), m.LonLatToScreen(theBund)
+	a1, b1 := m.LonLatToScreen(fxPeoplesSquare), m.LonLatToScreen(fxTheBund)
 	if _, z1 := m.View(); z1 != z0 {
 		t.Errorf("zoom changed from %v to %v by a drag", z0, z1)
 	}
@@ -174,7 +172,7 @@ func TestMapZoomButtonsAndFit(t *testing.T) {
 	test.Tap(buttons[2].(fyne.Tappable))
 	b, _ := m.districtBound()
 	for _, corner := range []orb.Point{b.Min, b.Max} {
-		if p := m.LonLatToScreen(corner); p.X < 0 || p.Y < 0 || p.X > testW || p.Y > testH {
+		if p := m.LonLatToScreen(corner); p.X < 0 || p.Y < 0 || p.X > mapTestW || p.Y > mapTestH {
 			t.Errorf("after fit: district corner at %v, outside the map", p)
 		}
 	}
@@ -185,10 +183,10 @@ func TestMapSetViewAndView(t *testing.T) {
 	m, _ := newTestMap(t)
 	called := false
 	m.OnViewChanged = func(orb.Point, float64) { called = true }
-	m.SetView(theBund, 16.25)
+	m.SetView(fxTheBund, 16.25)
 	c, z := m.View()
-	if math.Abs(c[0]-theBund[0]) > 1e-9 || math.Abs(c[1]-theBund[1]) > 1e-9 || z != 16.25 {
-		t.Errorf("View() = %v, %v; want %v, 16.25", c, z, theBund)
+	if math.Abs(c[0]-fxTheBund[0]) > 1e-9 || math.Abs(c[1]-fxTheBund[1]) > 1e-9 || z != 16.25 {
+		t.Errorf("View() = %v, %v; want %v, 16.25", c, z, fxTheBund)
 	}
 	if called {
 		t.Error("SetView called OnViewChanged")
@@ -197,26 +195,26 @@ func TestMapSetViewAndView(t *testing.T) {
 	if c2, z2 := m.View(); c2 != c || z2 != z {
 		t.Errorf("a NaN centre changed the view to %v, %v", c2, z2)
 	}
-	m.SetView(theBund, 40)
-	if _, z := m.View(); z != MaxZoom {
-		t.Errorf("zoom 40 became %v, want clamped to %v", z, MaxZoom)
+	m.SetView(fxTheBund, 40)
+	if _, z := m.View(); z != MapMaxZoom {
+		t.Errorf("zoom 40 became %v, want clamped to %v", z, MapMaxZoom)
 	}
 }
 
 func TestMapFeatureAtFindsAndMisses(t *testing.T) {
 	m, _ := newTestMap(t)
-	m.SetLayer("air", "空气", airStations())
-	m.SetLayer("water", "水质", waterSections())
+	m.SetLayer("air", "空气", mapAirStations())
+	m.SetLayer("water", "水质", mapWaterSections())
 	tests := []struct {
 		name   string
 		pos    fyne.Position
 		wantID string
 	}{
-		{"on People's Square", m.LonLatToScreen(peoplesSquare), "air-ps"},
-		{"2 units off the Bund", m.LonLatToScreen(theBund).AddXY(2, -2), "air-bund"},
-		{"on a stale station", m.LonLatToScreen(yuGarden), "air-yu"},
-		{"on another layer", m.LonLatToScreen(xintiandi), "water-xtd"},
-		{"empty space", m.LonLatToScreen(peoplesSquare).AddXY(30, 30), ""},
+		{"on People's Square", m.LonLatToScreen(fxPeoplesSquare), "air-ps"},
+		{"2 units off the Bund", m.LonLatToScreen(fxTheBund).AddXY(2, -2), "air-bund"},
+		{"on a stale station", m.LonLatToScreen(fxYuGarden), "air-yu"},
+		{"on another layer", m.LonLatToScreen(fxXintiandi), "water-xtd"},
+		{"empty space", m.LonLatToScreen(fxPeoplesSquare).AddXY(30, 30), ""},
 		{"outside the widget", fyne.NewPos(-10, 5000), ""},
 	}
 	for _, tc := range tests {
@@ -237,11 +235,11 @@ func TestMapFeatureAtFindsAndMisses(t *testing.T) {
 
 func TestMapTapCallsOnFeatureTapped(t *testing.T) {
 	m, w := newTestMap(t)
-	m.SetLayer("air", "空气", airStations())
+	m.SetLayer("air", "空气", mapAirStations())
 	var tapped []string
 	m.OnFeatureTapped = func(id string) { tapped = append(tapped, id) }
-	test.TapCanvas(w.Canvas(), m.LonLatToScreen(theBund))
-	test.TapCanvas(w.Canvas(), m.LonLatToScreen(theBund).AddXY(40, 40)) // empty
+	test.TapCanvas(w.Canvas(), m.LonLatToScreen(fxTheBund))
+	test.TapCanvas(w.Canvas(), m.LonLatToScreen(fxTheBund).AddXY(40, 40)) // empty
 	if len(tapped) != 1 || tapped[0] != "air-bund" {
 		t.Errorf("taps reported %v, want [air-bund]", tapped)
 	}
@@ -249,8 +247,8 @@ func TestMapTapCallsOnFeatureTapped(t *testing.T) {
 
 func TestMapHoverShowsName(t *testing.T) {
 	m, w := newTestMap(t)
-	m.SetLayer("air", "空气", airStations())
-	test.MoveMouse(w.Canvas(), m.LonLatToScreen(peoplesSquare))
+	m.SetLayer("air", "空气", mapAirStations())
+	test.MoveMouse(w.Canvas(), m.LonLatToScreen(fxPeoplesSquare))
 	if got := m.HoverText(); got != "人民广场" {
 		t.Errorf("hover text %q, want 人民广场", got)
 	}
@@ -258,22 +256,22 @@ func TestMapHoverShowsName(t *testing.T) {
 		t.Errorf("tooltip visible %v text %q", m.renderer.tip.Visible(), m.renderer.tip.Text)
 	}
 	if m.Cursor() != desktop.PointerCursor {
-		t.Error("cursor over a feature is not the pointer")
+		t.Error("cursor mapOver a feature is not the pointer")
 	}
-	test.MoveMouse(w.Canvas(), m.LonLatToScreen(peoplesSquare).AddXY(35, 35))
+	test.MoveMouse(w.Canvas(), m.LonLatToScreen(fxPeoplesSquare).AddXY(35, 35))
 	if got := m.HoverText(); got != "" || m.renderer.tip.Visible() {
-		t.Errorf("over empty space: hover text %q, tooltip visible %v", got, m.renderer.tip.Visible())
+		t.Errorf("mapOver empty space: hover text %q, tooltip visible %v", got, m.renderer.tip.Visible())
 	}
 }
 
 func TestMapLayerSwitchHidesDrawingAndHits(t *testing.T) {
 	m, w := newTestMap(t)
-	m.SetLayer("air", "空气", airStations())
-	m.SetLayer("water", "水质", waterSections())
-	at := m.LonLatToScreen(peoplesSquare)
-	shown := pixelAt(w.Canvas().Capture(), at)
-	if !near(shown, aqiGood, 10) {
-		t.Fatalf("air station pixel %v, want about %v", shown, aqiGood)
+	m.SetLayer("air", "空气", mapAirStations())
+	m.SetLayer("water", "水质", mapWaterSections())
+	at := m.LonLatToScreen(fxPeoplesSquare)
+	shown := mapPixelAt(w.Canvas().Capture(), at)
+	if !mapColourNear(shown, fxAQIGood, 10) {
+		t.Fatalf("air station pixel %v, want about %v", shown, fxAQIGood)
 	}
 
 	// switch the layer off through the legend's check box
@@ -282,14 +280,14 @@ func TestMapLayerSwitchHidesDrawingAndHits(t *testing.T) {
 	if m.LayerVisible("air") {
 		t.Fatal("air layer still visible after unticking its check box")
 	}
-	hidden := pixelAt(w.Canvas().Capture(), at)
-	if near(hidden, aqiGood, 60) {
+	hidden := mapPixelAt(w.Canvas().Capture(), at)
+	if mapColourNear(hidden, fxAQIGood, 60) {
 		t.Errorf("hidden layer still drawn: pixel %v", hidden)
 	}
 	if f, ok := m.FeatureAt(at); ok {
 		t.Errorf("hidden layer still hit: %s", f.ID)
 	}
-	if f, ok := m.FeatureAt(m.LonLatToScreen(xintiandi)); !ok || f.ID != "water-xtd" {
+	if f, ok := m.FeatureAt(m.LonLatToScreen(fxXintiandi)); !ok || f.ID != "water-xtd" {
 		t.Errorf("the other layer's feature: %q %v, want water-xtd", f.ID, ok)
 	}
 
@@ -298,8 +296,8 @@ func TestMapLayerSwitchHidesDrawingAndHits(t *testing.T) {
 	if !check.Checked {
 		t.Error("check box not ticked after SetLayerVisible(true)")
 	}
-	if got := pixelAt(w.Canvas().Capture(), at); !near(got, aqiGood, 10) {
-		t.Errorf("shown again: pixel %v, want about %v", got, aqiGood)
+	if got := mapPixelAt(w.Canvas().Capture(), at); !mapColourNear(got, fxAQIGood, 10) {
+		t.Errorf("shown again: pixel %v, want about %v", got, fxAQIGood)
 	}
 	if f, ok := m.FeatureAt(at); !ok || f.ID != "air-ps" {
 		t.Errorf("shown again: FeatureAt = %q %v", f.ID, ok)
@@ -308,24 +306,24 @@ func TestMapLayerSwitchHidesDrawingAndHits(t *testing.T) {
 
 func TestMapStaleFeaturesAreGrey(t *testing.T) {
 	m, w := newTestMap(t)
-	m.SetLayer("air", "空气", airStations())
+	m.SetLayer("air", "空气", mapAirStations())
 	img := w.Canvas().Capture()
-	stale := pixelAt(img, m.LonLatToScreen(yuGarden))
-	if !near(stale, staleFill, 12) {
-		t.Errorf("stale station pixel %v, want grey %v", stale, staleFill)
+	stale := mapPixelAt(img, m.LonLatToScreen(fxYuGarden))
+	if !mapColourNear(stale, mapStaleFill, 12) {
+		t.Errorf("stale station pixel %v, want grey %v", stale, mapStaleFill)
 	}
 	if d := int(stale.R) - int(stale.B); d > 20 || d < -20 {
 		t.Errorf("stale pixel %v is not grey", stale)
 	}
 	// the same station fresh shows its colour
-	fs := airStations()
+	fs := mapAirStations()
 	fs[2].Stale = false
 	m.SetLayer("air", "空气", fs)
-	if got := pixelAt(w.Canvas().Capture(), m.LonLatToScreen(yuGarden)); !near(got, aqiUnhealth, 10) {
-		t.Errorf("fresh station pixel %v, want %v", got, aqiUnhealth)
+	if got := mapPixelAt(w.Canvas().Capture(), m.LonLatToScreen(fxYuGarden)); !mapColourNear(got, fxAQIUnhealthy, 10) {
+		t.Errorf("fresh station pixel %v, want %v", got, fxAQIUnhealthy)
 	}
 	// stale features still answer hit tests
-	if f, ok := m.FeatureAt(m.LonLatToScreen(yuGarden)); !ok || f.ID != "air-yu" {
+	if f, ok := m.FeatureAt(m.LonLatToScreen(fxYuGarden)); !ok || f.ID != "air-yu" {
 		t.Errorf("stale feature not hit: %q %v", f.ID, ok)
 	}
 }
@@ -333,11 +331,11 @@ func TestMapStaleFeaturesAreGrey(t *testing.T) {
 func TestMapSevereFeatureDrawnOnTop(t *testing.T) {
 	m, w := newTestMap(t)
 	// an ordinary fire device and a critical air station at the same place
-	m.SetLayer("air", "空气", []Feature{{ID: "air-alarm", Point: peoplesSquare, Color: aqiUnhealth, Severity: 3}})
-	m.SetLayer("fire", "消防", []Feature{{ID: "fire-ok", Point: peoplesSquare, Color: fireNormal}})
-	at := m.LonLatToScreen(peoplesSquare)
-	if got := pixelAt(w.Canvas().Capture(), at); !near(got, aqiUnhealth, 10) {
-		t.Errorf("pixel %v, want the severe feature's %v on top", got, aqiUnhealth)
+	m.SetLayer("air", "空气", []Feature{{ID: "air-alarm", Point: fxPeoplesSquare, Color: fxAQIUnhealthy, Severity: 3}})
+	m.SetLayer("fire", "消防", []Feature{{ID: "fire-ok", Point: fxPeoplesSquare, Color: fxFireNormal}})
+	at := m.LonLatToScreen(fxPeoplesSquare)
+	if got := mapPixelAt(w.Canvas().Capture(), at); !mapColourNear(got, fxAQIUnhealthy, 10) {
+		t.Errorf("pixel %v, want the severe feature's %v on top", got, fxAQIUnhealthy)
 	}
 	if f, ok := m.FeatureAt(at); !ok || f.ID != "air-alarm" {
 		t.Errorf("FeatureAt = %q %v, want the severe feature", f.ID, ok)
@@ -351,8 +349,8 @@ func TestMapSetLayerKeepsView(t *testing.T) {
 	notified := false
 	m.OnViewChanged = func(orb.Point, float64) { notified = true }
 	for i := 0; i < 3; i++ {
-		m.SetLayer("air", "空气", airStations())
-		m.SetLayer("fire", "消防", syntheticLayers(2000, uint64(i))["fire"])
+		m.SetLayer("air", "空气", mapAirStations())
+		m.SetLayer("fire", "消防", mapSyntheticLayers(2000, uint64(i))["fire"])
 		w.Canvas().Capture()
 	}
 	if c, z := m.View(); c != c0 || z != z0 {
@@ -364,14 +362,14 @@ func TestMapSetLayerKeepsView(t *testing.T) {
 }
 
 func TestMapRefreshRedrawsOnlyThatLayer(t *testing.T) {
-	m := newLoadedMap(t, 5000, testW, testH)
-	m.render(testW, testH)
+	m := newLoadedMap(t, 5000, mapTestW, mapTestH)
+	m.render(mapTestW, mapTestH)
 	air, fire := m.findLayer("air"), m.findLayer("fire")
 	airImg, fireImg := air.imgVersion, fire.imgVersion
 	baseView := m.frame.baseView
 
-	m.SetLayer("fire", "fire", syntheticLayers(5000, 9)["fire"])
-	m.render(testW, testH)
+	m.SetLayer("fire", "fire", mapSyntheticLayers(5000, 9)["fire"])
+	m.render(mapTestW, mapTestH)
 	if air.imgVersion != airImg || air.imgView != m.view {
 		t.Error("the air layer was redrawn when only the fire layer changed")
 	}
@@ -384,10 +382,10 @@ func TestMapRefreshRedrawsOnlyThatLayer(t *testing.T) {
 }
 
 func TestMapClusteringOnScreen(t *testing.T) {
-	m := newLoadedMap(t, 3000, testW, testH)
+	m := newLoadedMap(t, 3000, mapTestW, mapTestH)
 	fire := m.findLayer("fire")
 	markers := func() (drawn, clusters int) {
-		m.render(testW, testH)
+		m.render(mapTestW, mapTestH)
 		for _, mk := range fire.marks {
 			drawn++
 			if mk.kind == markCluster {
@@ -401,22 +399,22 @@ func TestMapClusteringOnScreen(t *testing.T) {
 	visible := 0
 	for _, p := range fire.merc {
 		x, y := m.view.toScreen(p)
-		if x >= -markMarginUnits && y >= -markMarginUnits && x <= testW+markMarginUnits && y <= testH+markMarginUnits {
+		if x >= -markMarginUnits && y >= -markMarginUnits && x <= mapTestW+markMarginUnits && y <= mapTestH+markMarginUnits {
 			visible++
 		}
 	}
 	if outClusters == 0 || outDrawn >= visible/4 {
 		t.Errorf("district view: %d markers (%d clusters) for %d features, want far fewer markers", outDrawn, outClusters, visible)
 	}
-	m.SetView(peoplesSquare, MaxZoom)
+	m.SetView(fxPeoplesSquare, MapMaxZoom)
 	inDrawn, inClusters := markers()
 	if inClusters != 0 || inDrawn == 0 {
-		t.Errorf("at zoom %v: %d markers, %d clusters; want single markers only", MaxZoom, inDrawn, inClusters)
+		t.Errorf("at zoom %v: %d markers, %d clusters; want single markers only", MapMaxZoom, inDrawn, inClusters)
 	}
 	// a tap on a cluster zooms in
 	m.FitDistrict()
-	m.render(testW, testH)
-	var cl *mark
+	m.render(mapTestW, mapTestH)
+	var cl *mapMark
 	for i := range fire.marks {
 		if fire.marks[i].kind == markCluster && !fire.marks[i].top {
 			cl = &fire.marks[i]
@@ -429,7 +427,7 @@ func TestMapClusteringOnScreen(t *testing.T) {
 	_, z0 := m.View()
 	pos := fyne.NewPos(cl.x, cl.y)
 	if f, ok := m.FeatureAt(pos); ok {
-		t.Logf("a feature (%s) lies over the cluster; skipping the tap check", f.ID)
+		t.Logf("a feature (%s) lies mapOver the cluster; skipping the tap check", f.ID)
 		return
 	}
 	m.Tapped(&fyne.PointEvent{Position: pos})
@@ -441,11 +439,11 @@ func TestMapClusteringOnScreen(t *testing.T) {
 func TestMapRejectsUnusableFeatures(t *testing.T) {
 	m, _ := newTestMap(t)
 	m.SetLayer("noise", "噪声", []Feature{
-		{ID: "ok", Point: peoplesSquare, Color: noiseOK},
-		{ID: "nan", Point: orb.Point{math.NaN(), 31.2}, Color: noiseOK},
-		{ID: "pole", Point: orb.Point{121.4, 89.9}, Color: noiseOK},
-		{ID: "bad-zone", Area: orb.Polygon{{{121.47, 31.23}, {121.48, math.Inf(1)}, {121.47, 31.24}}}, Color: crowdLow},
-		{ID: "tiny-zone", Area: orb.Polygon{{{121.47, 31.23}}}, Color: crowdLow},
+		{ID: "ok", Point: fxPeoplesSquare, Color: fxNoiseOK},
+		{ID: "nan", Point: orb.Point{math.NaN(), 31.2}, Color: fxNoiseOK},
+		{ID: "pole", Point: orb.Point{121.4, 89.9}, Color: fxNoiseOK},
+		{ID: "bad-zone", Area: orb.Polygon{{{121.47, 31.23}, {121.48, math.Inf(1)}, {121.47, 31.24}}}, Color: fxCrowdLow},
+		{ID: "tiny-zone", Area: orb.Polygon{{{121.47, 31.23}}}, Color: fxCrowdLow},
 	})
 	got := m.RejectedFeatures("noise")
 	want := []string{"nan", "pole", "bad-zone", "tiny-zone"}
@@ -457,17 +455,17 @@ func TestMapRejectsUnusableFeatures(t *testing.T) {
 			t.Errorf("rejected[%d] = %q, want %q", i, got[i], want[i])
 		}
 	}
-	if f, ok := m.FeatureAt(m.LonLatToScreen(peoplesSquare)); !ok || f.ID != "ok" {
+	if f, ok := m.FeatureAt(m.LonLatToScreen(fxPeoplesSquare)); !ok || f.ID != "ok" {
 		t.Errorf("the good feature: %q %v", f.ID, ok)
 	}
 }
 
 func TestMapZoneFeatures(t *testing.T) {
 	m, w := newTestMap(t)
-	zone := zoneAround(peoplesSquare, 120, 8)
-	m.SetLayer("crowd", "客流", []Feature{{ID: "zone-ps", Area: zone, Color: crowdHigh, Label: "人民广场"}})
-	m.SetLayer("air", "空气", []Feature{{ID: "air-ps", Point: peoplesSquare, Color: aqiGood}})
-	centre := m.LonLatToScreen(peoplesSquare)
+	zone := zoneAround(fxPeoplesSquare, 120, 8)
+	m.SetLayer("crowd", "客流", []Feature{{ID: "zone-ps", Area: zone, Color: fxCrowdHigh, Label: "人民广场"}})
+	m.SetLayer("air", "空气", []Feature{{ID: "air-ps", Point: fxPeoplesSquare, Color: fxAQIGood}})
+	centre := m.LonLatToScreen(fxPeoplesSquare)
 	inside := centre.AddXY(0, 12) // in the zone, off the air marker
 	if f, ok := m.FeatureAt(inside); !ok || f.ID != "zone-ps" {
 		t.Errorf("inside the zone: %q %v, want zone-ps", f.ID, ok)
@@ -475,11 +473,11 @@ func TestMapZoneFeatures(t *testing.T) {
 	if f, ok := m.FeatureAt(centre); !ok || f.ID != "air-ps" {
 		t.Errorf("on the station inside the zone: %q %v, want the station on top", f.ID, ok)
 	}
-	if _, ok := m.FeatureAt(m.LonLatToScreen(theBund)); ok {
+	if _, ok := m.FeatureAt(m.LonLatToScreen(fxTheBund)); ok {
 		t.Error("hit outside the zone")
 	}
 	// the zone is filled with its colour, translucent over the base map
-	px := pixelAt(w.Canvas().Capture(), inside)
+	px := mapPixelAt(w.Canvas().Capture(), inside)
 	if px.R < 60 || px.R < px.B {
 		t.Errorf("zone pixel %v does not show the zone's orange", px)
 	}
@@ -487,8 +485,8 @@ func TestMapZoneFeatures(t *testing.T) {
 
 func TestMapLegend(t *testing.T) {
 	m, _ := newTestMap(t)
-	m.SetLayer("air", "空气质量", airStations())
-	m.SetLegend("air", []LegendEntry{{aqiGood, "优"}, {aqiModerate, "良"}, {aqiUnhealth, "中度污染"}})
+	m.SetLayer("air", "空气质量", mapAirStations())
+	m.SetLegend("air", []LegendEntry{{fxAQIGood, "优"}, {fxAQIModerate, "良"}, {fxAQIUnhealthy, "中度污染"}})
 	b := m.renderer.blocks["air"]
 	if b == nil || b.check.Text != "空气质量" || !b.check.Checked {
 		t.Fatalf("legend block %+v", b)
@@ -523,11 +521,11 @@ func TestMapStreetLabelsByZoom(t *testing.T) {
 	if len(m.renderer.streetLabels) != 10 {
 		t.Fatalf("%d street labels, want Huangpu's 10", len(m.renderer.streetLabels))
 	}
-	m.SetView(peoplesSquare, 14)
+	m.SetView(fxPeoplesSquare, 14)
 	if shown() == 0 {
 		t.Error("no 街道 names at zoom 14")
 	}
-	m.SetView(peoplesSquare, 11)
+	m.SetView(fxPeoplesSquare, 11)
 	if n := shown(); n != 0 {
 		t.Errorf("%d 街道 names at zoom 11, want none", n)
 	}
@@ -543,11 +541,11 @@ func TestMapWithoutBaseOrSize(t *testing.T) {
 	if img := m.render(10, 10); img.Bounds().Dx() != 10 {
 		t.Errorf("render size %v", img.Bounds())
 	}
-	m.SetLayer("air", "air", airStations())
+	m.SetLayer("air", "air", mapAirStations())
 	m.FitDistrict() // falls back to the features
-	m.Resize(fyne.NewSize(testW, testH))
-	for _, f := range airStations() {
-		if p := m.LonLatToScreen(f.Point); p.X < 0 || p.Y < 0 || p.X > testW || p.Y > testH {
+	m.Resize(fyne.NewSize(mapTestW, mapTestH))
+	for _, f := range mapAirStations() {
+		if p := m.LonLatToScreen(f.Point); p.X < 0 || p.Y < 0 || p.X > mapTestW || p.Y > mapTestH {
 			t.Errorf("%s at %v after fitting to the features", f.ID, p)
 		}
 	}
@@ -555,7 +553,7 @@ func TestMapWithoutBaseOrSize(t *testing.T) {
 
 func TestMapDragOnLegendDoesNotPan(t *testing.T) {
 	m, w := newTestMap(t)
-	m.SetLayer("air", "空气", airStations())
+	m.SetLayer("air", "空气", mapAirStations())
 	c0, _ := m.View()
 	onPanel := m.renderer.panelBg.Position().AddXY(3, 3)
 	m.MouseDown(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: onPanel}})
@@ -564,7 +562,7 @@ func TestMapDragOnLegendDoesNotPan(t *testing.T) {
 	if c, _ := m.View(); c != c0 {
 		t.Errorf("a drag on the legend moved the view from %v to %v", c0, c)
 	}
-	test.Drag(w.Canvas(), fyne.NewPos(testW/2, testH/2), 30, 30)
+	test.Drag(w.Canvas(), fyne.NewPos(mapTestW/2, mapTestH/2), 30, 30)
 	if c, _ := m.View(); c == c0 {
 		t.Error("a drag on the map did not move the view")
 	}
@@ -572,17 +570,17 @@ func TestMapDragOnLegendDoesNotPan(t *testing.T) {
 
 func TestMapRendersAtPixelScale(t *testing.T) {
 	m, _ := newTestMap(t)
-	m.SetLayer("air", "空气", airStations())
+	m.SetLayer("air", "空气", mapAirStations())
 	for _, scale := range []int{1, 2, 3} {
-		img := m.render(testW*scale, testH*scale)
-		p := m.LonLatToScreen(peoplesSquare)
+		img := m.render(mapTestW*scale, mapTestH*scale)
+		p := m.LonLatToScreen(fxPeoplesSquare)
 		got := color.NRGBAModel.Convert(img.At(int(p.X)*scale, int(p.Y)*scale)).(color.NRGBA)
-		if !near(got, aqiGood, 10) {
-			t.Errorf("scale %d: pixel under People's Square %v, want %v", scale, got, aqiGood)
+		if !mapColourNear(got, fxAQIGood, 10) {
+			t.Errorf("scale %d: pixel under People's Square %v, want %v", scale, got, fxAQIGood)
 		}
 		// the marker is scale times as wide: 4·scale pixels to its side is still marker
 		got = color.NRGBAModel.Convert(img.At(int(p.X)*scale+3*scale, int(p.Y)*scale)).(color.NRGBA)
-		if !near(got, aqiGood, 40) {
+		if !mapColourNear(got, fxAQIGood, 40) {
 			t.Errorf("scale %d: pixel 3 units right of the centre %v, want the marker", scale, got)
 		}
 	}
@@ -590,16 +588,16 @@ func TestMapRendersAtPixelScale(t *testing.T) {
 
 func TestMapZoneHoleStaysOpen(t *testing.T) {
 	m, w := newTestMap(t)
-	outer := zoneAround(peoplesSquare, 300, 4)[0]
-	hole := zoneAround(peoplesSquare, 120, 4)[0] // same winding as the outer ring
-	m.SetLayer("crowd", "客流", []Feature{{ID: "ring-zone", Area: orb.Polygon{outer, hole}, Color: crowdHigh}})
+	outer := zoneAround(fxPeoplesSquare, 300, 4)[0]
+	hole := zoneAround(fxPeoplesSquare, 120, 4)[0] // same winding as the outer ring
+	m.SetLayer("crowd", "客流", []Feature{{ID: "ring-zone", Area: orb.Polygon{outer, hole}, Color: fxCrowdHigh}})
 	img := w.Canvas().Capture()
-	centre := m.LonLatToScreen(peoplesSquare)
-	inRing := m.LonLatToScreen(orb.Point{peoplesSquare[0], peoplesSquare[1] + 0.0019})
-	if px := pixelAt(img, centre); px.R > 60 {
+	centre := m.LonLatToScreen(fxPeoplesSquare)
+	inRing := m.LonLatToScreen(orb.Point{fxPeoplesSquare[0], fxPeoplesSquare[1] + 0.0019})
+	if px := mapPixelAt(img, centre); px.R > 60 {
 		t.Errorf("pixel in the hole %v shows the zone's fill", px)
 	}
-	if px := pixelAt(img, inRing); px.R < 60 {
+	if px := mapPixelAt(img, inRing); px.R < 60 {
 		t.Errorf("pixel between hole and outline %v does not show the fill", px)
 	}
 	if _, ok := m.FeatureAt(centre); ok {

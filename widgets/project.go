@@ -13,10 +13,10 @@ import (
 // on any slippy map.
 const (
 	worldUnitsAtZoom0 = 256.0 // Fyne units across the world at zoom 0 (one 256-px tile)
-	// MinZoom is the widest view the map allows (the Shanghai region).
-	MinZoom = 9.0
-	// MaxZoom is the closest view the map allows (single buildings).
-	MaxZoom = 19.0
+	// MapMinZoom is the widest view the map allows (the Shanghai region).
+	MapMinZoom = 9.0
+	// MapMaxZoom is the closest view the map allows (single buildings).
+	MapMaxZoom = 19.0
 
 	mercatorWorldWidth = 2 * math.Pi * orb.EarthRadius // metres across the Mercator world
 	mercatorMaxY       = math.Pi * orb.EarthRadius     // metres from the equator to the Mercator edge
@@ -37,9 +37,9 @@ func validLonLat(p orb.Point) bool {
 		p[0] >= -180 && p[0] <= 180 && p[1] >= -maxMercatorLat && p[1] <= maxMercatorLat
 }
 
-// viewport maps between Web Mercator metres and the widget's screen, in Fyne
+// mapViewport maps between Web Mercator metres and the widget's screen, in Fyne
 // units with the origin at the widget's top-left corner.
-type viewport struct {
+type mapViewport struct {
 	center orb.Point // Web Mercator metres at the middle of the widget
 	zoom   float64   // web-map zoom level
 	width  float64   // widget width, Fyne units
@@ -47,37 +47,37 @@ type viewport struct {
 }
 
 // scale is the number of Fyne units per Mercator metre.
-func (v viewport) scale() float64 {
+func (v mapViewport) scale() float64 {
 	return worldUnitsAtZoom0 * math.Exp2(v.zoom) / mercatorWorldWidth
 }
 
 // toScreen maps Mercator metres to screen units.
-func (v viewport) toScreen(m orb.Point) (x, y float64) {
+func (v mapViewport) toScreen(m orb.Point) (x, y float64) {
 	s := v.scale()
 	return (m[0]-v.center[0])*s + v.width/2, (v.center[1]-m[1])*s + v.height/2
 }
 
 // fromScreen maps screen units to Mercator metres.
-func (v viewport) fromScreen(x, y float64) orb.Point {
+func (v mapViewport) fromScreen(x, y float64) orb.Point {
 	s := v.scale()
 	return orb.Point{v.center[0] + (x-v.width/2)/s, v.center[1] - (y-v.height/2)/s}
 }
 
 // bound is the Mercator box the widget currently shows, grown by margin
 // screen units on every side.
-func (v viewport) bound(margin float64) orb.Bound {
+func (v mapViewport) bound(margin float64) orb.Bound {
 	a := v.fromScreen(-margin, v.height+margin)
 	b := v.fromScreen(v.width+margin, -margin)
 	return orb.Bound{Min: a, Max: b}
 }
 
-// clampZoom keeps z inside [MinZoom, MaxZoom]; NaN becomes MinZoom.
+// clampZoom keeps z inside [MapMinZoom, MapMaxZoom]; NaN becomes MapMinZoom.
 func clampZoom(z float64) float64 {
-	if math.IsNaN(z) || z < MinZoom {
-		return MinZoom
+	if math.IsNaN(z) || z < MapMinZoom {
+		return MapMinZoom
 	}
-	if z > MaxZoom {
-		return MaxZoom
+	if z > MapMaxZoom {
+		return MapMaxZoom
 	}
 	return z
 }
@@ -95,7 +95,7 @@ func clampCenter(c orb.Point) orb.Point {
 
 // zoomAt multiplies the scale by factor while the Mercator point under the
 // screen position (x, y) stays under it.
-func (v *viewport) zoomAt(x, y, factor float64) {
+func (v *mapViewport) zoomAt(x, y, factor float64) {
 	if !(factor > 0) || math.IsInf(factor, 0) {
 		return
 	}
@@ -107,14 +107,14 @@ func (v *viewport) zoomAt(x, y, factor float64) {
 
 // panBy moves the map content by (dx, dy) screen units: dragging right by
 // 10 units moves what was under the cursor 10 units to the right.
-func (v *viewport) panBy(dx, dy float64) {
+func (v *mapViewport) panBy(dx, dy float64) {
 	s := v.scale()
 	v.center = clampCenter(orb.Point{v.center[0] - dx/s, v.center[1] + dy/s})
 }
 
 // fit centres the Mercator box b and chooses the largest zoom that shows all
 // of it with fitPaddingUnits to spare.
-func (v *viewport) fit(b orb.Bound) {
+func (v *mapViewport) fit(b orb.Bound) {
 	v.center = clampCenter(b.Center())
 	w := math.Max(v.width-2*fitPaddingUnits, 1)
 	h := math.Max(v.height-2*fitPaddingUnits, 1)
@@ -134,5 +134,5 @@ func (v *viewport) fit(b orb.Bound) {
 	v.zoom = clampZoom(math.Log2(s * mercatorWorldWidth / worldUnitsAtZoom0))
 }
 
-// position converts screen units to a fyne.Position.
-func position(x, y float64) fyne.Position { return fyne.NewPos(float32(x), float32(y)) }
+// screenPos converts screen units to a fyne.Position.
+func screenPos(x, y float64) fyne.Position { return fyne.NewPos(float32(x), float32(y)) }

@@ -20,26 +20,26 @@ func TestViewportRoundTrip(t *testing.T) {
 		{0, 0},
 		{-73.9857, 40.7484},
 	}
-	for _, zoom := range []float64{MinZoom, 12.3, 14.43, 17, MaxZoom} {
-		v := viewport{center: lonLatToMercator(orb.Point{121.48, 31.22}), zoom: zoom, width: 1920, height: 1080}
+	for _, zoom := range []float64{MapMinZoom, 12.3, 14.43, 17, MapMaxZoom} {
+		v := mapViewport{center: lonLatToMercator(orb.Point{121.48, 31.22}), zoom: zoom, width: 1920, height: 1080}
 		checked := 0
 		for _, p := range points {
 			x, y := v.toScreen(lonLatToMercator(p))
 			// through float32 screen positions, as the widget's API does
-			pos := position(x, y)
+			pos := screenPos(x, y)
 			got := mercatorToLonLat(v.fromScreen(float64(pos.X), float64(pos.Y)))
 			// Points far off the screen sit where float32 positions are
 			// coarse; only points within a few widths must round-trip.
-			near := math.Abs(x) < 4*v.width && math.Abs(y) < 4*v.height
-			if near {
+			mapColourNear := math.Abs(x) < 4*v.width && math.Abs(y) < 4*v.height
+			if mapColourNear {
 				checked++
 			}
-			if near && (math.Abs(got[0]-p[0]) > 1e-6 || math.Abs(got[1]-p[1]) > 1e-6) {
+			if mapColourNear && (math.Abs(got[0]-p[0]) > 1e-6 || math.Abs(got[1]-p[1]) > 1e-6) {
 				t.Errorf("zoom %v: %v → (%v, %v) → %v, want within 1e-6°", zoom, p, x, y, got)
 			}
 		}
 		if checked < 4 {
-			t.Errorf("zoom %v: only %d points near the screen were checked", zoom, checked)
+			t.Errorf("zoom %v: only %d points mapColourNear the screen were checked", zoom, checked)
 		}
 	}
 }
@@ -48,7 +48,7 @@ func TestViewportScaleMatchesWebMapZoom(t *testing.T) {
 	// At zoom z the equator is 256·2^z units round: one degree of longitude
 	// is 256·2^z/360 units.
 	for _, z := range []float64{10, 14, 18} {
-		v := viewport{zoom: z, width: 100, height: 100}
+		v := mapViewport{zoom: z, width: 100, height: 100}
 		x0, _ := v.toScreen(lonLatToMercator(orb.Point{0, 0}))
 		x1, _ := v.toScreen(lonLatToMercator(orb.Point{1, 0}))
 		want := 256 * math.Exp2(z) / 360
@@ -70,7 +70,7 @@ func TestViewportZoomAtKeepsPointFixed(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			v := viewport{center: lonLatToMercator(orb.Point{121.48, 31.22}), zoom: 14, width: 1920, height: 1080}
+			v := mapViewport{center: lonLatToMercator(orb.Point{121.48, 31.22}), zoom: 14, width: 1920, height: 1080}
 			before := v.fromScreen(tc.x, tc.y)
 			v.zoomAt(tc.x, tc.y, tc.factor)
 			if want := 14 + math.Log2(tc.factor); math.Abs(v.zoom-want) > 1e-12 {
@@ -85,14 +85,14 @@ func TestViewportZoomAtKeepsPointFixed(t *testing.T) {
 }
 
 func TestViewportZoomIsClamped(t *testing.T) {
-	v := viewport{center: lonLatToMercator(orb.Point{121.48, 31.22}), zoom: 14, width: 800, height: 600}
+	v := mapViewport{center: lonLatToMercator(orb.Point{121.48, 31.22}), zoom: 14, width: 800, height: 600}
 	v.zoomAt(400, 300, 1e9)
-	if v.zoom != MaxZoom {
-		t.Errorf("zoom after a huge zoom-in = %v, want %v", v.zoom, MaxZoom)
+	if v.zoom != MapMaxZoom {
+		t.Errorf("zoom after a huge zoom-in = %v, want %v", v.zoom, MapMaxZoom)
 	}
 	v.zoomAt(400, 300, 1e-9)
-	if v.zoom != MinZoom {
-		t.Errorf("zoom after a huge zoom-out = %v, want %v", v.zoom, MinZoom)
+	if v.zoom != MapMinZoom {
+		t.Errorf("zoom after a huge zoom-out = %v, want %v", v.zoom, MapMinZoom)
 	}
 	for _, bad := range []float64{0, -2, math.NaN(), math.Inf(1)} {
 		before := v
@@ -106,7 +106,7 @@ func TestViewportZoomIsClamped(t *testing.T) {
 func TestViewportFit(t *testing.T) {
 	b := orb.Bound{Min: lonLatToMercator(orb.Point{121.46, 31.19}), Max: lonLatToMercator(orb.Point{121.51, 31.25})}
 	for _, size := range [][2]float64{{1920, 1080}, {400, 300}, {300, 900}} {
-		v := viewport{width: size[0], height: size[1]}
+		v := mapViewport{width: size[0], height: size[1]}
 		v.fit(b)
 		x0, y0 := v.toScreen(orb.Point{b.Min[0], b.Max[1]})
 		x1, y1 := v.toScreen(orb.Point{b.Max[0], b.Min[1]})
@@ -143,7 +143,7 @@ func TestValidLonLat(t *testing.T) {
 // at zoom 14 the Bund lies about 190 units east and 130 units north of
 // People's Square.
 func Example_viewport() {
-	v := viewport{center: lonLatToMercator(orb.Point{121.4737, 31.2304}), zoom: 14, width: 800, height: 600}
+	v := mapViewport{center: lonLatToMercator(orb.Point{121.4737, 31.2304}), zoom: 14, width: 800, height: 600}
 	x, y := v.toScreen(lonLatToMercator(orb.Point{121.4903, 31.2400}))
 	fmt.Printf("the Bund at (%.0f, %.0f)\n", x, y)
 	back := mercatorToLonLat(v.fromScreen(x, y))

@@ -2,28 +2,28 @@ package widgets
 
 import "math"
 
-// screenGrid is a uniform grid over the widget that indexes the marks drawn
+// mapGrid is a uniform grid over the widget that indexes the marks drawn
 // for one view by their screen boxes, so a hit test looks at the few marks
 // filed under one cell instead of every feature. It is rebuilt in linear time
 // whenever the view or a layer changes; clusters change with every zoom, so a
 // view-independent tree would still need this per-view pass.
-type screenGrid struct {
+type mapGrid struct {
 	cell       float32 // side of a cell, Fyne units
 	cols, rows int
-	start      []int32   // the items of cell c are items[start[c]:start[c+1]]
-	items      []int32   // mark ids, grouped by cell
-	pending    []gridBox // boxes added since reset
+	start      []int32      // the items of cell c are items[start[c]:start[c+1]]
+	items      []int32      // mark ids, grouped by cell
+	pending    []mapGridBox // boxes added since reset
 }
 
-// gridBox is one mark's box in cell coordinates, inclusive.
-type gridBox struct{ id, c0, r0, c1, r1 int32 }
+// mapGridBox is one mark's box in cell coordinates, inclusive.
+type mapGridBox struct{ id, c0, r0, c1, r1 int32 }
 
 // gridCellUnits is the side of a hit-test cell in Fyne units: about two
 // marker diameters, so most cells hold a few marks.
 const gridCellUnits = 32
 
 // reset empties the grid and sizes it to cover width×height screen units.
-func (g *screenGrid) reset(width, height float32) {
+func (g *mapGrid) reset(width, height float32) {
 	g.cell = gridCellUnits
 	g.cols = max(1, int(math.Ceil(float64(width/g.cell))))
 	g.rows = max(1, int(math.Ceil(float64(height/g.cell))))
@@ -34,7 +34,7 @@ func (g *screenGrid) reset(width, height float32) {
 
 // add files mark id under every cell its screen box touches. Boxes wholly
 // outside the widget are ignored.
-func (g *screenGrid) add(id int32, minX, minY, maxX, maxY float32) {
+func (g *mapGrid) add(id int32, minX, minY, maxX, maxY float32) {
 	if maxX < 0 || maxY < 0 || !(minX < float32(g.cols)*g.cell) || !(minY < float32(g.rows)*g.cell) {
 		return
 	}
@@ -42,7 +42,7 @@ func (g *screenGrid) add(id int32, minX, minY, maxX, maxY float32) {
 	r0 := clampCell(minY/g.cell, g.rows)
 	c1 := clampCell(maxX/g.cell, g.cols)
 	r1 := clampCell(maxY/g.cell, g.rows)
-	g.pending = append(g.pending, gridBox{id, c0, r0, c1, r1})
+	g.pending = append(g.pending, mapGridBox{id, c0, r0, c1, r1})
 }
 
 func clampCell(v float32, n int) int32 {
@@ -56,7 +56,7 @@ func clampCell(v float32, n int) int32 {
 }
 
 // build turns the added boxes into the compact cell table (a counting sort).
-func (g *screenGrid) build() {
+func (g *mapGrid) build() {
 	n := g.cols * g.rows
 	if cap(g.start) < n+1 {
 		g.start = make([]int32, n+1)
@@ -97,7 +97,7 @@ func (g *screenGrid) build() {
 
 // at returns the ids filed under the cell containing (x, y), in the order
 // they were added; nil outside the grid.
-func (g *screenGrid) at(x, y float32) []int32 {
+func (g *mapGrid) at(x, y float32) []int32 {
 	if len(g.start) == 0 || !(x >= 0) || !(y >= 0) {
 		return nil
 	}

@@ -11,7 +11,7 @@ func TestScreenGridMatchesBruteForce(t *testing.T) {
 	const w, h = 640, 480
 	type box struct{ x0, y0, x1, y1 float32 }
 	var boxes []box
-	var g screenGrid
+	var g mapGrid
 	g.reset(w, h)
 	for i := 0; i < 500; i++ {
 		x, y := rng.Float32()*(w+100)-50, rng.Float32()*(h+100)-50
@@ -43,7 +43,7 @@ func TestScreenGridMatchesBruteForce(t *testing.T) {
 }
 
 func TestScreenGridEdges(t *testing.T) {
-	var g screenGrid
+	var g mapGrid
 	g.reset(100, 100)
 	g.add(0, -50, -50, -10, -10) // wholly outside: ignored
 	g.add(1, 90, 90, 500, 500)   // partly outside: clipped
