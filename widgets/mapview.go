@@ -137,8 +137,9 @@ const (
 var mapDefaultCenter = orb.Point{121.4737, 31.2304}
 
 // NewMapView returns a map of the base shapes, crediting attribution
-// (e.g. "© OpenStreetMap contributors") in its corner. Until the app calls
-// SetView, the first time the map gets a size it fits the district.
+// (e.g. "© OpenStreetMap contributors") in its corner. Unless the app sets a
+// view first, the map fits the district when it first gets a size, and keeps
+// it fitted through resizes until the user or the app moves the view.
 func NewMapView(base []BaseShape, attribution string) *MapView {
 	m := &MapView{attribution: attribution}
 	m.base = projectBase(base)

@@ -46,13 +46,12 @@ type mapLayer struct {
 	cluster       clusterer
 
 	// image for one view at one pixel scale
-	img          *image.RGBA
-	tiles        dirtyTiles
-	imgView      mapViewport
-	imgVersion   uint64
-	imgScale     float64
-	imgOK        bool
-	imgDrawnOnce bool
+	img        *image.RGBA
+	tiles      dirtyTiles
+	imgView    mapViewport
+	imgVersion uint64
+	imgScale   float64
+	imgOK      bool
 }
 
 // setFeatures replaces the layer's features, projecting them once.
