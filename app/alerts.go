@@ -53,6 +53,10 @@ type AlertDesk struct {
 	closed   map[string]city.Alert // recently closed, kept for the "show closed" view
 	officer  string
 	onNew    func(city.Alert) // called for a newly raised critical alert
+	// before hands the ingest path's pending batch (which may hold the
+	// raise of the alert an officer acts on) to the cache first, so that
+	// the outbox keeps the steps in the order they happened.
+	before func()
 }
 
 // NewAlertDesk restores the open alerts from db and judges with cfg.
@@ -159,6 +163,9 @@ func (d *AlertDesk) Act(id string, kind city.StepKind, team, note string, now ti
 	defer d.mu.Unlock()
 	if d.officer == "" {
 		return city.Alert{}, fmt.Errorf("%s: set the duty officer's name first", kind.Name())
+	}
+	if d.before != nil {
+		d.before()
 	}
 	s := city.Step{Alert: id, Kind: kind, Officer: d.officer, Team: strings.TrimSpace(team), Note: strings.TrimSpace(note), Time: now}
 	a, err := d.engine.Apply(s)

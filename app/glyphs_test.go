@@ -60,4 +60,3 @@ type darkDefault struct{ fyne.Theme }
 func (d darkDefault) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	return d.Theme.Color(n, theme.VariantDark)
 }
-

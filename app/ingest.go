@@ -197,6 +197,25 @@ func (in *Ingest) ActionAck(id string) {
 	}
 }
 
+// ActionRefused implements feeds.ActionRefuser: the server will never
+// accept that step, so it leaves the outbox and the refusal is kept with
+// the rejected messages for the officer to see.
+func (in *Ingest) ActionRefused(id, reason string) {
+	now := in.now()
+	in.mu.Lock()
+	in.pending.Rejects = append(in.pending.Rejects, cache.Reject{At: now, Reason: "operator action " + id + " refused by the feed server: " + reason})
+	ack := in.onAck
+	in.mu.Unlock()
+	in.health.mu.Lock()
+	in.health.feed("").rejected++
+	in.health.mu.Unlock()
+	if ack != nil {
+		ack(id) // nothing more to send
+	}
+}
+
+var _ feeds.ActionRefuser = (*Ingest)(nil)
+
 // State implements feeds.Handler.
 func (in *Ingest) State(s feeds.ConnState, err error) {
 	in.mu.Lock()

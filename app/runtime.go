@@ -112,6 +112,7 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	}
 	rt.Desk.SetOfficer(opts.Officer)
 	rt.Ingest.Observe(rt.Desk.Observe)
+	rt.Desk.before = rt.Ingest.flush
 	ctx, rt.cancel = context.WithCancel(ctx)
 
 	url := opts.FeedURL

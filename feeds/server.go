@@ -111,8 +111,10 @@ type Server struct {
 	seenOrder []string
 	seenNext  int
 
-	rejected atomic.Uint64
-	dropped  atomic.Uint64
+	rejected     atomic.Uint64
+	dropped      atomic.Uint64
+	actionsIn    atomic.Uint64 // operator actions received
+	actionsAgain atomic.Uint64 // of which repeats of an id already received
 }
 
 type stationEntry struct {
@@ -200,11 +202,15 @@ type ServerStats struct {
 	Dropped   uint64               // clients disconnected for being too slow
 	Stations  int
 	RecordErr error // the first error writing the recording
+
+	Actions       uint64 // operator actions received, repeats included
+	ActionRepeats uint64 // actions whose id had been received before (acked again, not passed on)
 }
 
 // Stats returns the server's counters.
 func (s *Server) Stats() ServerStats {
-	st := ServerStats{Clients: s.Clients(), Latest: s.latest(nil), Rejected: s.rejected.Load(), Dropped: s.dropped.Load()}
+	st := ServerStats{Clients: s.Clients(), Latest: s.latest(nil), Rejected: s.rejected.Load(), Dropped: s.dropped.Load(),
+		Actions: s.actionsIn.Load(), ActionRepeats: s.actionsAgain.Load()}
 	s.stMu.Lock()
 	st.Stations = len(s.stations)
 	s.stMu.Unlock()
@@ -703,7 +709,10 @@ func (c *serverConn) action(a *WireAction) {
 		c.refuseCode(CodeBadAction, "", id, err)
 		return
 	}
-	if s.remember(a.ID) && s.cfg.OnAction != nil {
+	s.actionsIn.Add(1)
+	if !s.remember(a.ID) {
+		s.actionsAgain.Add(1)
+	} else if s.cfg.OnAction != nil {
 		s.cfg.OnAction(*a)
 	}
 	c.enqueue(ackMessage(a.ID))
