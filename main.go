@@ -111,7 +111,11 @@ func usage(w io.Writer, fs *flag.FlagSet) {
 usage:
   onescreen [flags]                     open the dashboard (the embedded demo district without --feed)
   onescreen --headless [flags]          feeds → cache without a window
-  onescreen export readings [flags]     cached readings as CSV on standard output
+  onescreen export readings [flags]     cached readings as CSV on standard output (air rows with hourly AQI)
+  onescreen export alerts [flags]       cached alerts with their whole history as CSV on standard output
+  onescreen export cap --alert ID       one alert as a CAP 1.2 document on standard output
+  onescreen export cap --out DIR        one CAP 1.2 file per alert into DIR
+                                        (export flags: onescreen export readings|alerts|cap --help)
   onescreen help
 
 flags:
@@ -121,34 +125,108 @@ flags:
 }
 
 func runExport(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return errors.New("export what? onescreen export readings [--data DIR] [--from T] [--to T] [--feed F]")
+	const synopsis = "onescreen export readings|alerts|cap [--data DIR] [--from T] [--to T] [--feed F] " +
+		"(readings: [--config FILE]; alerts: [--open]; cap: --alert ID | --out DIR [--open] [--status S] [--admin-code C] [--sender S])"
+	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
+		return errors.New("export what? " + synopsis)
 	}
 	what := args[0]
+	if what != "readings" && what != "alerts" && what != "cap" {
+		return fmt.Errorf("export %q: want readings, alerts or cap", what)
+	}
 	fs := flag.NewFlagSet("onescreen export "+what, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dataDir := fs.String("data", "", "data directory holding the cache (default: the user's application data directory)")
-	from := fs.String("from", "", "earliest observation time (RFC 3339, or 2006-01-02 15:04 in Beijing time)")
-	to := fs.String("to", "", "latest observation time, exclusive")
+	from := fs.String("from", "", "readings: earliest observation time; alerts, cap: earliest raise time (RFC 3339, or 2006-01-02 15:04 in Beijing time)")
+	to := fs.String("to", "", "latest time, exclusive")
 	feed := fs.String("feed", "", "only this feed: air, water, noise, fire or crowd")
+	config := fs.String("config", "", "readings: site settings file (TOML, see docs/config.md) for the AQI edition (default: the documented defaults)")
+	openOnly := fs.Bool("open", false, "alerts, cap: only alerts not yet closed")
+	alertID := fs.String("alert", "", "cap: write the alert with this ID to standard output")
+	outDir := fs.String("out", "", "cap: write one .cap file per alert into this directory (created if missing)")
+	status := fs.String("status", string(city.CAPActual), "cap: message status: Actual, Exercise, Test, System or Draft")
+	adminCode := fs.String("admin-code", city.DefaultCAPAdminCode, "cap: the sender's 6-digit GB/T 2260 admin code")
+	sender := fs.String("sender", "", "cap: the CAP sender (default: onescreen@<admin-code>)")
 	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil // the flags were printed
+		}
 		return err
 	}
-	var f cache.ReadingFilter
+	if fs.NArg() > 0 {
+		return fmt.Errorf("export %s: unexpected argument %q", what, fs.Arg(0))
+	}
+	// A flag given to an export it does not apply to is a mistake, not a no-op.
+	applies := map[string][]string{
+		"config": {"readings"}, "open": {"alerts", "cap"}, "alert": {"cap"}, "out": {"cap"},
+		"status": {"cap"}, "admin-code": {"cap"}, "sender": {"cap"},
+	}
+	var misplaced error
+	fs.Visit(func(fl *flag.Flag) {
+		only, ok := applies[fl.Name]
+		if !ok || misplaced != nil {
+			return
+		}
+		for _, w := range only {
+			if w == what {
+				return
+			}
+		}
+		names := only[0]
+		for _, w := range only[1:] {
+			names += " or " + w
+		}
+		misplaced = fmt.Errorf("export %s: --%s applies to export %s only", what, fl.Name, names)
+	})
+	if misplaced != nil {
+		return misplaced
+	}
+	var fromT, toT time.Time
+	var feedF city.Feed
 	var err error
 	if *from != "" {
-		if f.From, err = app.ParseTime(*from); err != nil {
+		if fromT, err = app.ParseTime(*from); err != nil {
 			return fmt.Errorf("--from: %w", err)
 		}
 	}
 	if *to != "" {
-		if f.To, err = app.ParseTime(*to); err != nil {
+		if toT, err = app.ParseTime(*to); err != nil {
 			return fmt.Errorf("--to: %w", err)
 		}
 	}
+	if !fromT.IsZero() && !toT.IsZero() && !toT.After(fromT) {
+		return fmt.Errorf("--to %s is not after --from %s", *to, *from)
+	}
 	if *feed != "" {
-		if f.Feed, err = city.ParseFeed(*feed); err != nil {
+		if feedF, err = city.ParseFeed(*feed); err != nil {
 			return fmt.Errorf("--feed: %w", err)
+		}
+	}
+	var capOpts city.CAPOptions
+	if what == "cap" {
+		switch {
+		case *alertID == "" && *outDir == "":
+			return errors.New("export cap: give --alert ID (one alert to standard output) or --out DIR (one file per alert); " +
+				"a CAP document holds one alert, so several are never written to one stream")
+		case *alertID != "" && *outDir != "":
+			return errors.New("export cap: --alert and --out exclude each other")
+		case *alertID != "" && (*from != "" || *to != "" || *feed != "" || *openOnly):
+			return errors.New("export cap: --alert names one alert; --from, --to, --feed and --open select alerts for --out")
+		}
+		st, err := city.ParseCAPStatus(*status)
+		if err != nil {
+			return fmt.Errorf("--status: %w", err)
+		}
+		capOpts = city.DefaultCAPOptions()
+		capOpts.Status, capOpts.AdminCode, capOpts.Sender = st, *adminCode, *sender
+		if err := capOpts.Validate(); err != nil {
+			return err
+		}
+	}
+	site := city.DefaultSiteConfig()
+	if *config != "" {
+		if site, err = app.LoadSiteConfig(*config); err != nil {
+			return err
 		}
 	}
 	dir := *dataDir
@@ -157,15 +235,23 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	db, err := cache.OpenReadOnly(dir)
+	if err != nil {
+		return fmt.Errorf("open cache in %s: %w", dir, err)
+	}
+	defer db.Close()
+	alerts := cache.AlertFilter{OpenOnly: *openOnly, From: fromT, To: toT, Feed: feedF}
 	switch what {
 	case "readings":
-		db, err := cache.OpenReadOnly(dir)
-		if err != nil {
-			return fmt.Errorf("open cache in %s: %w", dir, err)
-		}
-		defer db.Close()
-		return app.ExportReadings(db, f, stdout)
+		return app.ExportReadingsWithConfig(db, cache.ReadingFilter{From: fromT, To: toT, Feed: feedF}, site, stdout)
+	case "alerts":
+		return app.ExportAlerts(db, alerts, stdout)
 	default:
-		return fmt.Errorf("export %q: want readings", what)
+		if *alertID != "" {
+			return app.ExportCAPAlert(db, *alertID, capOpts, stdout)
+		}
+		files, err := app.ExportCAP(db, alerts, capOpts, *outDir)
+		fmt.Fprintf(stderr, "CAP files written to %s: %d\n", *outDir, len(files))
+		return err
 	}
 }
