@@ -879,3 +879,32 @@ func TestOpenReadOnlyWhileWriterRuns(t *testing.T) {
 		t.Errorf("Latest after Close = %v, want ErrClosed", err)
 	}
 }
+
+// Batches long enough for the writer's multi-row INSERTs, with repeats in
+// the same statement, in another statement of the same transaction and in
+// a later transaction, store every row once with its first value.
+func TestManyRowsStoredOnce(t *testing.T) {
+	db := openTest(t, Options{})
+	const readings = 3*insertRows + 7 // not a multiple of the rows per statement
+	var first, repeat []city.Reading
+	for i := range readings {
+		first = append(first, air(fmt.Sprintf("air-%d", i%13), t0.Add(-time.Duration(i)*time.Minute), 0, float64(i)))
+		repeat = append(repeat, air(fmt.Sprintf("air-%d", i%13), t0.Add(-time.Duration(i)*time.Minute), 0, -1))
+	}
+	b := append(append([]city.Reading(nil), first...), first[:2]...) // repeats within the batch
+	b = append(b, repeat[insertRows/2:insertRows]...)
+	submit(t, db, Batch{Readings: b})
+	submit(t, db, Batch{Readings: repeat})
+	if n, err := db.ReadingCount(); err != nil || n != readings*6 {
+		t.Fatalf("ReadingCount = %d, %v; want %d", n, err, readings*6)
+	}
+	err := db.EachReading(ReadingFilter{}, func(r Row) error {
+		if r.Param == city.ParamPM25 && r.Value < 0 {
+			return fmt.Errorf("%s at %v: a repeat's value %v replaced the first", r.Station, r.Time, r.Value)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Error(err)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb/encoding/wkb"
@@ -46,10 +48,20 @@ const (
 	paramEvent   = 1
 )
 
+// insertRows is how many reading rows one INSERT statement carries: one
+// statement per row costs a trip through database/sql and cgo each, which
+// is as much as SQLite's own work for the row.
+const insertRows = 64
+
+// readingCols is the number of columns of a reading row.
+const readingCols = 5
+
 // Statements the writer prepares once on its connection.
-const (
-	sqlInsertReading = `INSERT OR IGNORE INTO reading (station, t, param, value, received) VALUES (?, ?, ?, ?, ?)`
-	sqlUpsertLatest  = `INSERT INTO latest (station, param, t, value, received) VALUES (?, ?, ?, ?, ?)
+var (
+	sqlInsertReading  = `INSERT OR IGNORE INTO reading (station, t, param, value, received) VALUES (?, ?, ?, ?, ?)`
+	sqlInsertReadings = `INSERT OR IGNORE INTO reading (station, t, param, value, received) VALUES (?, ?, ?, ?, ?)` +
+		strings.Repeat(`, (?, ?, ?, ?, ?)`, insertRows-1)
+	sqlUpsertLatest = `INSERT INTO latest (station, param, t, value, received) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (station, param) DO UPDATE SET t = excluded.t, value = excluded.value, received = excluded.received
 		WHERE excluded.t > latest.t`
 	sqlUpsertEvent = `INSERT INTO latest_event (station, t, event, received) VALUES (?, ?, ?, ?)
@@ -75,6 +87,7 @@ type stmtID int
 
 const (
 	stInsertReading stmtID = iota
+	stInsertReadings
 	stUpsertLatest
 	stUpsertEvent
 	stUpsertStation
@@ -90,18 +103,19 @@ const (
 )
 
 var stmtSQL = [stCount]string{
-	stInsertReading: sqlInsertReading,
-	stUpsertLatest:  sqlUpsertLatest,
-	stUpsertEvent:   sqlUpsertEvent,
-	stUpsertStation: sqlUpsertStation,
-	stStubStation:   sqlStubStation,
-	stUpsertParam:   sqlUpsertParam,
-	stUpsertCursor:  sqlUpsertCursor,
-	stInsertReject:  sqlInsertReject,
-	stInsertGap:     sqlInsertGap,
-	stUpsertAlert:   sqlUpsertAlert,
-	stInsertStep:    sqlInsertStep,
-	stInsertOutbox:  sqlInsertOutbox,
+	stInsertReading:  sqlInsertReading,
+	stInsertReadings: sqlInsertReadings,
+	stUpsertLatest:   sqlUpsertLatest,
+	stUpsertEvent:    sqlUpsertEvent,
+	stUpsertStation:  sqlUpsertStation,
+	stStubStation:    sqlStubStation,
+	stUpsertParam:    sqlUpsertParam,
+	stUpsertCursor:   sqlUpsertCursor,
+	stInsertReject:   sqlInsertReject,
+	stInsertGap:      sqlInsertGap,
+	stUpsertAlert:    sqlUpsertAlert,
+	stInsertStep:     sqlInsertStep,
+	stInsertOutbox:   sqlInsertOutbox,
 }
 
 // ref is a row id with its boxed form, so the hot path does not box the
@@ -145,6 +159,7 @@ type writer struct {
 	latestEvent map[int64]eventVal
 	tx          [stCount]*sql.Stmt // stmts bound to the open transaction
 	args        []any              // reused argument list
+	rows        []any              // reading rows not yet inserted, readingCols values each
 	group       []request
 
 	pass  retainPass
@@ -157,7 +172,8 @@ func newWriter(db *DB) (*writer, error) {
 		db:          db,
 		latest:      make(map[latestKey]latestVal),
 		latestEvent: make(map[int64]eventVal),
-		args:        make([]any, 0, 16),
+		args:        make([]any, 0, 32),
+		rows:        make([]any, 0, insertRows*readingCols),
 		chunk:       retainChunk,
 	}
 	if db.opt.retainChunk > 0 {
@@ -457,6 +473,8 @@ func (w *writer) tryCommit(reqs []request) (err error) {
 		for i := range w.tx {
 			w.tx[i] = nil
 		}
+		clear(w.rows)
+		w.rows = w.rows[:0]
 		clear(w.latest)
 		clear(w.latestEvent)
 		if err != nil {
@@ -473,6 +491,9 @@ func (w *writer) tryCommit(reqs []request) (err error) {
 		if err := w.store(&reqs[i]); err != nil {
 			return err
 		}
+	}
+	if err := w.insertRest(); err != nil {
+		return err
 	}
 	if err := w.storeLatest(); err != nil {
 		return err
@@ -655,9 +676,8 @@ func (w *writer) storeReading(r *city.Reading, recv int64, recvBox any) error {
 		if err != nil {
 			return err
 		}
-		w.args = append(w.args[:0], st.box, tBox, p.box, m.Value, recvBox)
-		if err := w.exec(stInsertReading); err != nil {
-			return fmt.Errorf("store reading of %s: %w", r.Station, err)
+		if err := w.insertRow(st.box, tBox, p.box, m.Value, recvBox); err != nil {
+			return err
 		}
 		k := latestKey{st.id, p.id}
 		if cur, ok := w.latest[k]; !ok || t > cur.t {
@@ -669,14 +689,41 @@ func (w *writer) storeReading(r *city.Reading, recv int64, recvBox any) error {
 		if err != nil {
 			return err
 		}
-		w.args = append(w.args[:0], st.box, tBox, p.box, nil, recvBox)
-		if err := w.exec(stInsertReading); err != nil {
-			return fmt.Errorf("store event of %s: %w", r.Station, err)
+		if err := w.insertRow(st.box, tBox, p.box, nil, recvBox); err != nil {
+			return err
 		}
 		if cur, ok := w.latestEvent[st.id]; !ok || t > cur.t {
 			w.latestEvent[st.id] = eventVal{station: st.box, t: t, received: recv, event: r.Event}
 		}
 	}
+	return nil
+}
+
+// insertRow adds one reading row to the rows pending and inserts them
+// once there are insertRows.
+func (w *writer) insertRow(station, t, param, value, received any) error {
+	w.rows = append(w.rows, station, t, param, value, received)
+	if len(w.rows) < insertRows*readingCols {
+		return nil
+	}
+	_, err := w.tx[stInsertReadings].Exec(w.rows...)
+	clear(w.rows)
+	w.rows = w.rows[:0]
+	if err != nil {
+		return fmt.Errorf("store readings: %w", err)
+	}
+	return nil
+}
+
+// insertRest inserts the rows still pending, one statement each.
+func (w *writer) insertRest() error {
+	for row := range slices.Chunk(w.rows, readingCols) {
+		if _, err := w.tx[stInsertReading].Exec(row...); err != nil {
+			return fmt.Errorf("store readings: %w", err)
+		}
+	}
+	clear(w.rows)
+	w.rows = w.rows[:0]
 	return nil
 }
 
