@@ -79,7 +79,7 @@ func TestSmokeRealWindow(t *testing.T) {
 
 	dataDir := filepath.Join(dir, "data")
 	home := filepath.Join(dir, "home")
-	var out bytes.Buffer
+	var out testutil.Output
 	app := exec.Command("unshare", "-m", "sh", "-c", hideFonts, "sh", bin, "--data", dataDir, "--lang", "zh")
 	app.Env = append(os.Environ(), "DISPLAY="+display, "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "share"),
 		"XDG_DATA_DIRS="+filepath.Join(dir, "nodata"), "XDG_CONFIG_HOME="+filepath.Join(home, "config"), "FONTCONFIG_FILE=/dev/null")

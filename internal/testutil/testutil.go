@@ -174,3 +174,23 @@ func (p *Proxy) Restore(t testing.TB) {
 	}
 	p.serve(ln)
 }
+
+// Output collects a child process's output; safe to read while it runs.
+type Output struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+// Write implements io.Writer.
+func (o *Output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.b.Write(p)
+}
+
+// String returns what was written so far.
+func (o *Output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.b.String()
+}
