@@ -1,0 +1,67 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"onescreen/cache"
+)
+
+// TestCacheProblemsAreClearErrors: a cache file that is not a database, or
+// one locked by another instance, stops the app with a clear message; the
+// file is never replaced by a new one.
+func TestCacheProblemsAreClearErrors(t *testing.T) {
+	t.Run("not a database", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, cache.FileName)
+		junk := []byte("these are the minutes of the shift handover, not a database\n")
+		if err := os.WriteFile(path, junk, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var out, errOut bytes.Buffer
+		err := run([]string{"--headless", "--data", dir, "--feed", "ws://127.0.0.1:1/v1/stream"}, &out, &errOut)
+		if !errors.Is(err, cache.ErrNotDatabase) || !strings.Contains(err.Error(), dir) {
+			t.Fatalf("got %v; want ErrNotDatabase naming the directory", err)
+		}
+		if b, _ := os.ReadFile(path); !bytes.Equal(b, junk) {
+			t.Error("the file was changed")
+		}
+	})
+	t.Run("locked by another instance", func(t *testing.T) {
+		dir := t.TempDir()
+		db, err := cache.Open(dir, cache.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var out, errOut bytes.Buffer
+		err = run([]string{"--headless", "--data", dir, "--feed", "ws://127.0.0.1:1/v1/stream"}, &out, &errOut)
+		if !errors.Is(err, cache.ErrLocked) {
+			t.Fatalf("got %v; want ErrLocked", err)
+		}
+	})
+}
+
+func TestBadFlagsAreClearErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--lang", "fr"}, "--lang"},
+		{[]string{"--config", "/nonexistent/onescreen.toml"}, "site config"},
+		{[]string{"stray"}, "unexpected argument"},
+		{[]string{"export"}, "export what"},
+		{[]string{"export", "readings", "--feed", "weather", "--data", "x"}, "unknown feed"},
+		{[]string{"export", "readings", "--from", "yesterday", "--data", "x"}, "--from"},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(tc.args, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: got %v, want an error mentioning %q", tc.args, err, tc.want)
+		}
+	}
+}
