@@ -523,6 +523,8 @@ type alertRowRenderer struct {
 	details    canvas.Text
 	escalated  canvas.Text
 
+	fullTitle, fullDetails string // before fitting to the row's width
+
 	objects []fyne.CanvasObject
 }
 
@@ -557,6 +559,8 @@ func (r *alertRowRenderer) Layout(size fyne.Size) {
 	r.title.Resize(fyne.NewSize(max(inner-aw-p, 0), th))
 	r.age.Move(fyne.NewPos(x, p/2))
 	r.age.Resize(fyne.NewSize(inner, th))
+	r.title.Text = fitText(r.fullTitle, r.title.TextSize, r.title.TextStyle, max(inner-aw-p, 0))
+	r.details.Text = fitText(r.fullDetails, r.details.TextSize, r.details.TextStyle, max(inner-ew-p, 0))
 	dh := r.details.MinSize().Height
 	r.details.Move(fyne.NewPos(x, p/2+th))
 	r.details.Resize(fyne.NewSize(max(inner-ew-p, 0), dh))
@@ -593,7 +597,7 @@ func (r *alertRowRenderer) Refresh() {
 		detailColor = titleColor
 	}
 
-	r.title.Text = row.Title
+	r.fullTitle = row.Title
 	r.title.TextSize = text * alertRowTitleScale
 	r.title.TextStyle.Bold = !row.Acknowledged
 	r.title.Color = titleColor
@@ -610,7 +614,7 @@ func (r *alertRowRenderer) Refresh() {
 	if row.Comments > 0 {
 		parts = append(parts, lang.L("Comments")+" "+strconv.Itoa(row.Comments))
 	}
-	r.details.Text = strings.Join(parts, " · ")
+	r.fullDetails = strings.Join(parts, " · ")
 	r.details.TextSize = text
 	r.details.Color = detailColor
 
@@ -631,3 +635,23 @@ func (r *alertRowRenderer) Refresh() {
 func (r *alertRowRenderer) Objects() []fyne.CanvasObject { return r.objects }
 
 func (r *alertRowRenderer) Destroy() {}
+
+// fitText shortens s with a trailing "…" so that it fits width at size:
+// canvas.Text does not clip, and a long alert message would run under the
+// age or the escalation mark.
+func fitText(s string, size float32, style fyne.TextStyle, width float32) string {
+	if width <= 0 || fyne.MeasureText(s, size, style).Width <= width {
+		return s
+	}
+	rs := []rune(s)
+	lo, hi := 0, len(rs) // the longest prefix that fits, by bisection
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if fyne.MeasureText(string(rs[:mid])+"…", size, style).Width <= width {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return string(rs[:lo]) + "…"
+}

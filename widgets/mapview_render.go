@@ -26,6 +26,7 @@ var (
 const (
 	legendSwatchUnits  = 12 // legend colour swatch side
 	legendIndentUnits  = 28 // legend rows sit under the check box's label
+	legendColumns      = 2  // legend rows side by side, so five layers fit a 1080-line screen
 	tooltipOffsetUnits = 14 // tooltip distance from the pointer
 	minMapUnits        = 120
 )
@@ -142,7 +143,7 @@ func (r *mapRenderer) syncLegend() {
 		b := r.blocks[l.id]
 		if b == nil {
 			id := l.id
-			b = &mapLegendBlock{rows: container.NewVBox()}
+			b = &mapLegendBlock{rows: container.NewGridWithColumns(legendColumns)}
 			b.check = widget.NewCheck(l.title, nil)
 			b.check.Checked = l.visible
 			b.check.OnChanged = func(on bool) { r.m.SetLayerVisible(id, on) }
