@@ -23,7 +23,7 @@ import (
 // size, replayed as after a reconnect, when the feed server sends what was
 // missed as fast as the link allows.
 const (
-	pipeScale         = 5               // sim scale: 400 stations of every feed
+	pipeScale         = 5               // sim scale: 400 stations over the five feeds
 	pipeInterval      = 5 * time.Second // sim reporting period
 	pipePerIter       = 100_000         // reading messages ingested per iteration
 	pipeFrameMessages = 512             // most messages per batch frame, as the feed server packs them
@@ -379,6 +379,11 @@ func benchIngestPipeline(b *testing.B, client, engine bool) {
 	}
 	if n, err := raw.Count(); err != nil || int(n) != rows {
 		b.Fatalf("the baseline holds %d rows (%v), want %d", n, err, rows)
+	}
+	if alerts, err := p.db.Alerts(cache.AlertFilter{}); err != nil {
+		b.Fatal(err)
+	} else {
+		b.Logf("%d readings, %d rows, %d alerts stored", readings, rows, len(alerts))
 	}
 	b.ReportMetric(float64(readings)/pipeTime.Seconds(), "readings/s")
 	b.ReportMetric(float64(rows)/pipeTime.Seconds(), "values/s")
