@@ -380,9 +380,11 @@ func benchIngestPipeline(b *testing.B, client, engine bool) {
 	if n, err := raw.Count(); err != nil || int(n) != rows {
 		b.Fatalf("the baseline holds %d rows (%v), want %d", n, err, rows)
 	}
-	if alerts, err := p.db.Alerts(cache.AlertFilter{}); err != nil {
+	alerts, err := p.db.Alerts(cache.AlertFilter{})
+	if err != nil {
 		b.Fatal(err)
-	} else {
+	}
+	if testing.Verbose() {
 		b.Logf("%d readings, %d rows, %d alerts stored", readings, rows, len(alerts))
 	}
 	b.ReportMetric(float64(readings)/pipeTime.Seconds(), "readings/s")
