@@ -72,7 +72,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return errors.Join(err, rt.Close())
 	}
 	a := fyneapp.NewWithID(appID)
-	err = app.RunConsole(ctx, a, rt, app.ConsoleOptions{Lang: o.lang, Officer: o.officer, FullScreen: o.fullscreen, Site: site})
+	err = app.RunConsole(ctx, a, rt, app.ConsoleOptions{Lang: o.lang, Officer: o.officer, FullScreen: o.fullscreen, Site: site, BaseMapDir: o.basemap})
 	return errors.Join(err, rt.Close())
 }
 
@@ -84,6 +84,7 @@ type dashOpts struct {
 	officer     string
 	fullscreen  bool
 	config      string
+	basemap     string
 }
 
 func dashboardFlags(o *dashOpts) *flag.FlagSet {
@@ -101,6 +102,7 @@ func dashboardFlags(o *dashOpts) *flag.FlagSet {
 	fs.StringVar(&o.lang, "lang", "", "interface language: zh or en (default: the last one chosen, else zh)")
 	fs.StringVar(&o.officer, "officer", "", "the duty officer's name recorded with each alert step (default: from preferences)")
 	fs.BoolVar(&o.fullscreen, "fullscreen", false, "open full screen (briefing wall)")
+	fs.StringVar(&o.basemap, "basemap", "", "directory of the site's own base-map GeoJSON files (district, streets, water, roads, expressways; _gcj02 files are converted); default: the demo district")
 	fs.StringVar(&o.config, "config", "", "site settings file (TOML, see docs/config.md; default: the documented defaults)")
 	return fs
 }

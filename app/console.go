@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"os"
 	"sort"
 	"sync/atomic"
 	"time"
@@ -27,6 +28,7 @@ type ConsoleOptions struct {
 	Site       city.SiteConfig
 	StaleAfter time.Duration // a value older than this is greyed (0 → DefaultStaleAfter)
 	TeamNames  []string      // teams offered when dispatching (nil → DefaultTeams)
+	BaseMapDir string        // a site's own base-map files (see assets.LoadBaseMap); "" → the demo district
 }
 
 // DefaultTeams are the disposal forces a Huangpu duty officer dispatches to.
@@ -91,9 +93,9 @@ type Console struct {
 
 // NewConsole builds the window's content on a (not yet shown) window of a.
 func NewConsole(a fyne.App, src Source, opts ConsoleOptions) (*Console, error) {
-	base, err := assets.DemoBaseMap()
+	base, err := loadBaseMap(opts.BaseMapDir)
 	if err != nil {
-		return nil, fmt.Errorf("base map: %w", err)
+		return nil, err
 	}
 	c := &Console{app: a, opts: opts, src: src, base: base, layerSums: map[city.Feed]uint64{}}
 	c.win = a.NewWindow(lang.L("onescreen · Huangpu district operations"))
@@ -101,6 +103,22 @@ func NewConsole(a fyne.App, src Source, opts ConsoleOptions) (*Console, error) {
 	c.build()
 	c.restoreWindow()
 	return c, nil
+}
+
+// loadBaseMap reads a site's base map from dir, or the demo district's.
+func loadBaseMap(dir string) (*assets.BaseMap, error) {
+	if dir == "" {
+		b, err := assets.DemoBaseMap()
+		if err != nil {
+			return nil, fmt.Errorf("demo base map: %w", err)
+		}
+		return b, nil
+	}
+	b, err := assets.LoadBaseMap(os.DirFS(dir), city.DatumWGS84)
+	if err != nil {
+		return nil, fmt.Errorf("base map in %s: %w", dir, err)
+	}
+	return b, nil
 }
 
 // Window is the console's window.
