@@ -182,3 +182,16 @@ func TestConsoleRemembersMapView(t *testing.T) {
 		t.Error("layer switches were not restored")
 	}
 }
+
+func TestLoadBaseMapFromSiteDirectory(t *testing.T) {
+	b, err := loadBaseMap(filepath.Join(testutil.RepoRoot(t), "assets", "geo"))
+	if err != nil {
+		t.Fatalf("the demo files as a site directory: %v", err)
+	}
+	if len(b.District) == 0 || len(b.Streets) == 0 {
+		t.Errorf("loaded base map has no district or streets: %d, %d", len(b.District), len(b.Streets))
+	}
+	if _, err := loadBaseMap(t.TempDir()); err == nil {
+		t.Error("an empty directory gave a base map; want an error naming the missing district")
+	}
+}
