@@ -135,7 +135,7 @@ func (c *Console) build() {
 	}
 	c.panel = widgets.NewAlertPanel()
 	c.panel.SetShowClosed(c.ShowClosed())
-	c.panel.OnSelect = c.focusStation
+	c.panel.OnSelect = c.focusAlert
 	c.panel.OnAction = c.act
 	c.banner = widgets.NewBanner()
 	c.badges = map[city.Feed]*widgets.FeedBadge{}

@@ -620,7 +620,21 @@ func formatValue(v float64) string {
 	}
 }
 
-// focusStation centres the map on a station (from the alert panel).
+// focusAlert centres the map on the station of an alert chosen in the panel
+// and opens its card.
+func (c *Console) focusAlert(alertID string) {
+	if c.last == nil {
+		return
+	}
+	for _, v := range c.last.Alerts {
+		if v.Alert.ID == alertID {
+			c.focusStation(v.Alert.Station)
+			return
+		}
+	}
+}
+
+// focusStation centres the map on a station and opens its card.
 func (c *Console) focusStation(id string) {
 	if c.last == nil {
 		return

@@ -195,3 +195,38 @@ func TestLoadBaseMapFromSiteDirectory(t *testing.T) {
 		t.Error("an empty directory gave a base map; want an error naming the missing district")
 	}
 }
+
+// TestSelectingAlertFocusesItsStation: choosing an alert in the panel
+// centres the map on its station and opens the station's card.
+func TestSelectingAlertFocusesItsStation(t *testing.T) {
+	dataDir := filepath.Join(t.TempDir(), "data")
+	sts := seedCache(t, dataDir, time.Now())
+	rt, err := Start(context.Background(), Options{DataDir: dataDir, FeedURL: "ws://127.0.0.1:1" + feeds.StreamPath})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	c, _ := newTestConsole(t, rt)
+	var st city.Station
+	for _, s := range sts {
+		if s.Feed == city.FeedWater {
+			st = s
+			break
+		}
+	}
+	snap := apply(c, rt)
+	now := snap.Now
+	snap.Alerts = []AlertView{{Alert: city.Alert{ID: "a1", Station: st.ID, Feed: st.Feed, Condition: city.CondWaterClass,
+		Severity: city.SeverityMajor, State: city.StateRaised, Raised: now, Updated: now}, StationName: st.Name}}
+	c.Apply(snap)
+	c.panel.OnSelect("a1")
+	if c.selected != st.ID || !c.cardBox.Visible() {
+		t.Fatalf("selected %q, card visible %v; want the card of %s", c.selected, c.cardBox.Visible(), st.ID)
+	}
+	if center, zoom := c.mapView.View(); planar.Distance(center, st.Location) > 1e-6 || zoom < 15 {
+		t.Errorf("map at %v@%v; want centred on %v at zoom ≥ 15", center, zoom, st.Location)
+	}
+	if got := c.card.Detail().Title; got != st.Name {
+		t.Errorf("card title %q, want %q", got, st.Name)
+	}
+}

@@ -191,12 +191,21 @@ func (p *pipeline) message(b *testing.B, env *feeds.Envelope) {
 }
 
 // countingIngest is the ingest as the feed client's handler, counting the
-// readings handed over and keeping the first rejection.
+// readings handed over and keeping the first rejection and the first
+// connection lost: either spoils the measurement.
 type countingIngest struct {
 	*Ingest
 	n, want  atomic.Int64
 	reached  chan struct{} // a send when n reaches want
 	rejected atomic.Value  // string: the first rejection
+	lost     atomic.Value  // string: why the first connection ended
+}
+
+func (c *countingIngest) State(s feeds.ConnState, err error) {
+	if s != feeds.Connecting && s != feeds.Connected && s != feeds.Stopped {
+		c.lost.CompareAndSwap(nil, fmt.Sprintf("%s: %v", s, err))
+	}
+	c.Ingest.State(s, err)
 }
 
 func (c *countingIngest) Reading(r city.Reading, epoch string) {
@@ -256,7 +265,12 @@ func (p *pipeline) startClient(b *testing.B) func(*testing.B, pipeWork) {
 			once.Do(func() { close(connected) })
 		}
 	})
-	c, err := feeds.NewClient(feeds.ClientConfig{URL: "ws" + strings.TrimPrefix(srv.URL, "http"), Feeds: city.Feeds, Cursors: p.in.Cursors, Handler: h, Validator: p.v})
+	c, err := feeds.NewClient(feeds.ClientConfig{
+		URL: "ws" + strings.TrimPrefix(srv.URL, "http"), Feeds: city.Feeds, Cursors: p.in.Cursors, Handler: h, Validator: p.v,
+		// Liveness is not measured here: a loaded machine must not make
+		// the client give up on the connection between iterations.
+		PingInterval: 10 * time.Second, PongWait: time.Minute,
+	})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -282,10 +296,13 @@ func (p *pipeline) startClient(b *testing.B) func(*testing.B, pipeWork) {
 		select {
 		case <-h.reached:
 		case <-time.After(time.Minute):
-			b.Fatalf("%d of %d readings arrived", h.n.Load(), h.want.Load())
+			b.Fatalf("%d of %d readings arrived (connection lost: %v)", h.n.Load(), h.want.Load(), h.lost.Load())
 		}
 		if r := h.rejected.Load(); r != nil {
 			b.Fatalf("rejected: %s", r)
+		}
+		if l := h.lost.Load(); l != nil {
+			b.Fatalf("the connection was lost: %s", l)
 		}
 	}
 }
