@@ -450,9 +450,16 @@ func (c *Console) refreshDetail() {
 	}
 	now := c.last.Now
 	j := Judge(*ss, alerts, c.opts.Site, now, c.staleAfter())
+	// The chart shows the last hours of what is held: up to now while the
+	// station is live, up to its newest value when that is old (an outage,
+	// a replayed archive).
+	to := now
+	if !ss.Newest.IsZero() && now.Sub(ss.Newest) > historyWindow/2 {
+		to = ss.Newest.Add(time.Minute)
+	}
 	d := widgets.Detail{
-		Title: ss.Station.Name, Subtitle: stationSubtitle(ss.Station), Status: j.Status, StatusColor: j.Color,
-		From: now.Add(-historyWindow), To: now,
+		Title: ss.Station.Name, Subtitle: stationSubtitle(ss.Station), Status: j.Status, StatusColor: readable(j.Color),
+		From: to.Add(-historyWindow), To: to,
 	}
 	params := make([]string, 0, len(ss.Values))
 	for p := range ss.Values {
@@ -485,7 +492,7 @@ func (c *Console) refreshDetail() {
 	}
 	src := c.src
 	go func() {
-		pts, err := src.History(id, param, now.Add(-historyWindow), now.Add(time.Second))
+		pts, err := src.History(id, param, to.Add(-historyWindow), to.Add(time.Second))
 		fyne.Do(func() {
 			if c.selected != id || c.param != param {
 				return
@@ -503,6 +510,18 @@ func (c *Console) refreshDetail() {
 			c.card.SetDetail(cur)
 		})
 	}()
+}
+
+// readable lightens a dark standard colour (HJ 633's maroon levels) so a
+// status line written in it can be read on the dark theme; the map and the
+// swatches keep the exact colour.
+func readable(c color.NRGBA) color.NRGBA {
+	lum := 0.2126*float64(c.R) + 0.7152*float64(c.G) + 0.0722*float64(c.B)
+	if lum >= 90 {
+		return c
+	}
+	mix := func(v uint8) uint8 { return uint8(float64(v) + (255-float64(v))*0.45) }
+	return color.NRGBA{R: mix(c.R), G: mix(c.G), B: mix(c.B), A: c.A}
 }
 
 func stationSubtitle(st city.Station) string {
