@@ -138,6 +138,7 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	rt.Ingest.OnAction(func(id string) { rt.noteErr(rt.Outbox.Acked(id)) }, rt.Outbox.ConnState)
 	rt.goRun(func() error { return rt.Ingest.Run(ctx) })
 	rt.goRun(func() error { return rt.Outbox.Run(ctx) })
+	rt.goRun(func() error { return rt.runAlertRules(ctx) })
 	rt.goRun(func() error { return rt.Client.Run(ctx) })
 	ok = true
 	return rt, nil
@@ -175,11 +176,30 @@ func (rt *Runtime) Err() error {
 // Site is the site configuration in force.
 func (rt *Runtime) Site() city.SiteConfig { return rt.Opts.Site }
 
-// AlertViews runs the time-driven alert rules at now and lists the alerts
-// for the panel.
+// AlertViews lists the alerts for the panel.
 func (rt *Runtime) AlertViews(now time.Time, closed bool) []AlertView {
-	rt.noteErr(rt.Desk.Tick(now))
 	return rt.Desk.Views(now, closed)
+}
+
+// alertTickEvery is how often the time-driven alert rules run (missed
+// heartbeats, escalation of unacknowledged alerts).
+const alertTickEvery = time.Second
+
+// runAlertRules runs the time-driven alert rules until ctx ends, with or
+// without a window.
+func (rt *Runtime) runAlertRules(ctx context.Context) error {
+	t := time.NewTicker(alertTickEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case now := <-t.C:
+			if err := rt.Desk.Tick(now); err != nil && !errors.Is(err, cache.ErrClosed) {
+				return err
+			}
+		}
+	}
 }
 
 // Close stops the client and the demo, commits what was received and closes
