@@ -36,7 +36,16 @@ const (
 type pipeWork struct {
 	frames   [][]byte
 	readings []city.Reading
-	rows     int // stored rows: one per value and one per event
+	rows     int // rows stored: one per value and one per event, less repeats
+}
+
+// rowKey is the key of a stored row: a value's parameter or "!" and the
+// event. A heartbeat and an event of a smoke detector at the same instant
+// both carry its battery level, which is stored once.
+type rowKey struct {
+	station string
+	ms      int64
+	param   string
 }
 
 // pipeSource makes reading messages of the simulated district, tick after
@@ -45,12 +54,13 @@ type pipeSource struct {
 	sim  *sim.Simulator
 	next time.Time
 	seq  map[city.Feed]uint64
-	left []city.Reading // of the last tick, not yet used
+	left []city.Reading  // of the last tick, not yet used
+	keys map[rowKey]bool // rows of the last tick (ticks do not share times)
 }
 
 func newPipeSource(start time.Time) *pipeSource {
 	s := sim.New(sim.Config{Scale: pipeScale, Interval: pipeInterval, Seed: 1, Now: func() time.Time { return start }})
-	return &pipeSource{sim: s, next: start, seq: map[city.Feed]uint64{}}
+	return &pipeSource{sim: s, next: start, seq: map[city.Feed]uint64{}, keys: map[rowKey]bool{}}
 }
 
 // work encodes the next n readings into batch frames.
@@ -61,11 +71,15 @@ func (p *pipeSource) work(b *testing.B, n int) pipeWork {
 		if len(p.left) == 0 {
 			p.left = p.sim.Tick(p.next)
 			p.next = p.next.Add(pipeInterval)
+			clear(p.keys)
 			if err := p.sim.Err(); err != nil {
 				b.Fatal(err)
 			}
 		}
 		take := min(n-len(w.readings), len(p.left))
+		for _, r := range p.left[:take] {
+			w.rows += p.newRows(r)
+		}
 		w.readings = append(w.readings, p.left[:take]...)
 		p.left = p.left[take:]
 	}
@@ -75,10 +89,6 @@ func (p *pipeSource) work(b *testing.B, n int) pipeWork {
 		r := &w.readings[i]
 		p.seq[r.Feed]++
 		r.Seq = p.seq[r.Feed]
-		w.rows += len(r.Values)
-		if r.Event != "" {
-			w.rows++
-		}
 		msg, err := feeds.Encode(feeds.ReadingEnvelope(*r))
 		if err != nil {
 			b.Fatal(err)
@@ -94,6 +104,25 @@ func (p *pipeSource) work(b *testing.B, n int) pipeWork {
 		w.frames = append(w.frames, batchFrame(b, msgs))
 	}
 	return w
+}
+
+// newRows returns how many rows r adds to those of its tick.
+func (p *pipeSource) newRows(r city.Reading) int {
+	n := 0
+	add := func(param string) {
+		k := rowKey{r.Station, r.Time.UnixMilli(), param}
+		if !p.keys[k] {
+			p.keys[k] = true
+			n++
+		}
+	}
+	for _, m := range r.Values {
+		add(m.Param)
+	}
+	if r.Event != "" {
+		add("!" + r.Event)
+	}
+	return n
 }
 
 // batchFrame packs messages into one batch frame; a single message goes
