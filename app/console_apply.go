@@ -97,10 +97,10 @@ func legendFor(f city.Feed) []widgets.LegendEntry {
 		return out
 	case city.FeedCrowd:
 		return []widgets.LegendEntry{
-			{Color: normalColor, Text: lang.L("Low") + " < 1 " + lang.L("persons/m²")},
-			{Color: assets.SeverityMinor, Text: lang.L("Medium") + " 1–2.5"},
-			{Color: assets.SeverityMajor, Text: lang.L("High") + " ≥ 2.5"},
-			{Color: assets.SeverityCritical, Text: lang.L("Critical") + " ≥ 3.5"},
+			{Color: riskColor(city.RiskLow), Text: lang.L("Low") + " < 1 " + lang.L("persons/m²")},
+			{Color: riskColor(city.RiskMedium), Text: lang.L("Medium") + " 1–2.5"},
+			{Color: riskColor(city.RiskHigh), Text: lang.L("High") + " ≥ 2.5"},
+			{Color: riskColor(city.RiskCritical), Text: lang.L("Critical") + " ≥ 3.5"},
 			stale,
 		}
 	}
@@ -360,14 +360,7 @@ func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
 	crowd := widgets.KPIValue{Value: fmt.Sprintf("%.0f", people), Unit: lang.L("people"), Stale: crowdStale, Accent: normalColor}
 	if worstRisk > 0 {
 		crowd.Caption = lang.L("highest risk") + " " + worstRisk.Name() + " · " + worstZone
-		switch worstRisk {
-		case city.RiskCritical:
-			crowd.Accent = assets.SeverityCritical
-		case city.RiskHigh:
-			crowd.Accent = assets.SeverityMajor
-		case city.RiskMedium:
-			crowd.Accent = assets.SeverityMinor
-		}
+		crowd.Accent = riskColor(worstRisk)
 	}
 	c.tiles["crowd"].Set(crowd)
 }

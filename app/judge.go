@@ -166,16 +166,7 @@ func Judge(ss StationState, alerts []city.Alert, site city.SiteConfig, now time.
 			break
 		}
 		j.Crowd, j.Judged, j.Value = ca, true, ca.Density
-		switch ca.Risk {
-		case city.RiskCritical:
-			j.Color = assets.SeverityCritical
-		case city.RiskHigh:
-			j.Color = assets.SeverityMajor
-		case city.RiskMedium:
-			j.Color = assets.SeverityMinor
-		default:
-			j.Color = normalColor
-		}
+		j.Color = riskColor(ca.Risk)
 		band := ca.Band.Name()
 		if !zh {
 			band = ca.Band.String()
@@ -214,6 +205,19 @@ func Judge(ss StationState, alerts []city.Alert, site city.SiteConfig, now time.
 		j.Value = 0
 	}
 	return j
+}
+
+// riskColor is the colour of a crowd risk level.
+func riskColor(r city.CrowdRisk) color.NRGBA {
+	switch r {
+	case city.RiskCritical:
+		return assets.SeverityCritical
+	case city.RiskHigh:
+		return assets.SeverityMajor
+	case city.RiskMedium:
+		return assets.SeverityMinor
+	}
+	return normalColor
 }
 
 func fireLook(s FireState) (color.NRGBA, string) {
