@@ -131,7 +131,7 @@ func (c *Console) build() {
 	c.mapView.OnFeatureTapped = c.showDetail
 	c.mapView.OnViewChanged = c.saveView
 	for _, f := range city.Feeds {
-		c.mapView.SetLegend(widgets.LayerID(f), legendFor(f))
+		c.mapView.SetLegend(widgets.LayerID(f), legendFor(f, c.opts.Site))
 	}
 	c.panel = widgets.NewAlertPanel()
 	c.panel.SetShowClosed(c.ShowClosed())

@@ -61,7 +61,7 @@ func baseShapes(b *assets.BaseMap) []widgets.BaseShape {
 }
 
 // legendFor lists a layer's colours from best to worst.
-func legendFor(f city.Feed) []widgets.LegendEntry {
+func legendFor(f city.Feed, site city.SiteConfig) []widgets.LegendEntry {
 	stale := widgets.LegendEntry{Color: assets.StaleGrey, Text: lang.L("Stale")}
 	switch f {
 	case city.FeedAir:
@@ -97,10 +97,10 @@ func legendFor(f city.Feed) []widgets.LegendEntry {
 		return out
 	case city.FeedCrowd:
 		return []widgets.LegendEntry{
-			{Color: riskColor(city.RiskLow), Text: lang.L("Low") + " < 1 " + lang.L("persons/m²")},
-			{Color: riskColor(city.RiskMedium), Text: lang.L("Medium") + " 1–2.5"},
-			{Color: riskColor(city.RiskHigh), Text: lang.L("High") + " ≥ 2.5"},
-			{Color: riskColor(city.RiskCritical), Text: lang.L("Critical") + " ≥ 3.5"},
+			{Color: riskColor(city.RiskLow), Text: fmt.Sprintf("%s < %g %s", lang.L("Low"), site.Crowd.MediumAt, lang.L("persons/m²"))},
+			{Color: riskColor(city.RiskMedium), Text: fmt.Sprintf("%s %g–%g", lang.L("Medium"), site.Crowd.MediumAt, site.Crowd.HighAt)},
+			{Color: riskColor(city.RiskHigh), Text: fmt.Sprintf("%s ≥ %g", lang.L("High"), site.Crowd.HighAt)},
+			{Color: riskColor(city.RiskCritical), Text: fmt.Sprintf("%s ≥ %g", lang.L("Critical"), site.Crowd.CriticalAt)},
 			stale,
 		}
 	}
