@@ -93,6 +93,9 @@ type Console struct {
 
 // NewConsole builds the window's content on a (not yet shown) window of a.
 func NewConsole(a fyne.App, src Source, opts ConsoleOptions) (*Console, error) {
+	if opts.Site.Alerts.EscalateAfter == 0 { // not filled in: the documented defaults
+		opts.Site = city.DefaultSiteConfig()
+	}
 	base, err := loadBaseMap(opts.BaseMapDir)
 	if err != nil {
 		return nil, err
