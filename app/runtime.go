@@ -135,7 +135,13 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 		return nil, fmt.Errorf("feed client: %w", err)
 	}
 	rt.Outbox = NewOutbox(db, rt.Client)
-	rt.Ingest.OnAction(func(id string) { rt.noteErr(rt.Outbox.Acked(id)) }, rt.Outbox.ConnState)
+	rt.Ingest.OnAction(func(id string) {
+		// an ack of an id the outbox no longer holds (acked before, or
+		// sent by an earlier installation) needs nothing done
+		if err := rt.Outbox.Acked(id); !errors.Is(err, cache.ErrNoOutboxItem) {
+			rt.noteErr(err)
+		}
+	}, rt.Outbox.ConnState)
 	rt.goRun(func() error { return rt.Ingest.Run(ctx) })
 	rt.goRun(func() error { return rt.Outbox.Run(ctx) })
 	rt.goRun(func() error { return rt.runAlertRules(ctx) })
