@@ -257,6 +257,7 @@ func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
 		people               float64
 		worstRisk            city.CrowdRisk
 		worstZone            string
+		worstCrowd           city.CrowdAssessment
 		crowdStale           = true
 	)
 	for i, ss := range s.Stations {
@@ -305,8 +306,8 @@ func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
 					crowdStale = false
 				}
 				people += j.Crowd.Count
-				if j.Crowd.Risk > worstRisk {
-					worstRisk, worstZone = j.Crowd.Risk, ss.Station.Name
+				if j.Crowd.Density > worstCrowd.Density || worstZone == "" {
+					worstRisk, worstZone, worstCrowd = j.Crowd.Risk, ss.Station.Name, j.Crowd
 				}
 			}
 		}
@@ -359,7 +360,11 @@ func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
 
 	crowd := widgets.KPIValue{Value: fmt.Sprintf("%.0f", people), Unit: lang.L("people"), Stale: crowdStale, Accent: normalColor}
 	if worstRisk > 0 {
-		crowd.Caption = lang.L("highest risk") + " " + worstRisk.Name() + " · " + worstZone
+		band, risk := worstCrowd.Band.Name(), worstRisk.Name()
+		if !isZH() {
+			band, risk = worstCrowd.Band.String(), worstRisk.String()
+		}
+		crowd.Caption = fmt.Sprintf("%s %.2f %s · %s · %s %s", worstZone, worstCrowd.Density, lang.L("persons/m²"), band, lang.L("risk"), risk)
 		crowd.Accent = riskColor(worstRisk)
 	}
 	c.tiles["crowd"].Set(crowd)
