@@ -33,6 +33,22 @@ type evaluation struct {
 // ended is the evaluation of a condition that does not hold.
 func ended(c Condition) evaluation { return evaluation{cond: c} }
 
+// quiet reports whether judging an evaluation of cond for station with
+// these enter and hold flags can change nothing (no alert open for the
+// slot, none pending that could hold, and the condition not entered), so
+// that its messages need not be written. Most readings are quiet.
+func (e *Engine) quiet(station string, cond Condition, enter, hold bool) bool {
+	if enter {
+		return false
+	}
+	k := alertKey{station, cond}
+	if _, open := e.active[k]; open {
+		return false
+	}
+	_, waiting := e.pending[k]
+	return !(waiting && hold)
+}
+
 // readingValues gives a reading's values as a map; a repeated parameter
 // keeps its last value.
 func readingValues(r Reading) map[string]float64 {
@@ -80,6 +96,9 @@ func (e *Engine) evaluateAir(r Reading) ([]evaluation, error) {
 	case res.Level.Level >= aqiMajorLevel:
 		ev.severity = SeverityMajor
 	}
+	if e.quiet(r.Station, ev.cond, ev.enter, ev.hold) {
+		return []evaluation{ev}, err
+	}
 	ev.msg = fmt.Sprintf("AQI %d，%s%s", res.AQI, res.Level.Grade, res.Level.Name)
 	ev.msgEN = fmt.Sprintf("AQI %d, %s", res.AQI, strings.ToLower(res.Level.NameEN))
 	if p := res.PrimaryLabel(); p != "" {
@@ -118,6 +137,9 @@ func (e *Engine) evaluateWater(st Station, r Reading) ([]evaluation, error) {
 		severity: SeverityMajor, value: float64(a.Class), unit: "class"}
 	if a.Class == ClassWorseThanV {
 		ev.severity = SeverityCritical
+	}
+	if e.quiet(st.ID, ev.cond, ev.enter, ev.hold) {
+		return []evaluation{ev}, err
 	}
 	ev.msg = fmt.Sprintf("水质%s，目标%s", a.Class.Label(), target.Label())
 	ev.msgEN = fmt.Sprintf("water class %s, target %s", a.Class, target)
@@ -165,11 +187,13 @@ func (e *Engine) evaluateNoise(st Station, r Reading) ([]evaluation, error) {
 		if a.Exceedance >= noiseMajorExceedance {
 			ev.severity = SeverityMajor
 		}
-		ev.msg = fmt.Sprintf("%s等效声级 %g dB(A)，%s声环境功能区限值 %g dB(A)", period, a.LAeq, zone.Label(), a.Limit)
-		ev.msgEN = fmt.Sprintf("%s LAeq %g dB(A), zone %s limit %g dB(A)", periodEN, a.LAeq, zone, a.Limit)
-		if a.Over {
-			ev.msg += fmt.Sprintf("，超标 %g dB(A)", a.Exceedance)
-			ev.msgEN += fmt.Sprintf(", %g dB(A) over", a.Exceedance)
+		if !e.quiet(st.ID, ev.cond, ev.enter, ev.hold) {
+			ev.msg = fmt.Sprintf("%s等效声级 %g dB(A)，%s声环境功能区限值 %g dB(A)", period, a.LAeq, zone.Label(), a.Limit)
+			ev.msgEN = fmt.Sprintf("%s LAeq %g dB(A), zone %s limit %g dB(A)", periodEN, a.LAeq, zone, a.Limit)
+			if a.Over {
+				ev.msg += fmt.Sprintf("，超标 %g dB(A)", a.Exceedance)
+				ev.msgEN += fmt.Sprintf(", %g dB(A) over", a.Exceedance)
+			}
 		}
 		evs = append(evs, ev, ended(other)) // the other period's limit is not in force now
 	}
@@ -199,11 +223,13 @@ func (e *Engine) evaluateCrowd(st Station, r Reading) ([]evaluation, error) {
 	cs := e.cfg.Crowd
 	dm := e.cfg.Alerts.CrowdDensity.Margin
 	ev := evaluation{cond: CondCrowdDensity, enter: guarded(a.Density) >= cs.HighAt,
-		hold: guarded(a.Density) >= cs.HighAt-dm, severity: SeverityMajor, value: a.Density, unit: "persons/m²",
-		msg: fmt.Sprintf("人群密度 %.2f 人/㎡（%.0f 人，可步行面积 %.0f ㎡），风险%s，%s",
-			a.Density, a.Count, a.Area, a.Risk.Name(), a.Band.Name()),
-		msgEN: fmt.Sprintf("crowd density %.2f persons/m² (%.0f persons on %.0f m²), %s risk, %s",
-			a.Density, a.Count, a.Area, a.Risk, a.Band)}
+		hold: guarded(a.Density) >= cs.HighAt-dm, severity: SeverityMajor, value: a.Density, unit: "persons/m²"}
+	if !e.quiet(st.ID, ev.cond, ev.enter, ev.hold) {
+		ev.msg = fmt.Sprintf("人群密度 %.2f 人/㎡（%.0f 人，可步行面积 %.0f ㎡），风险%s，%s",
+			a.Density, a.Count, a.Area, a.Risk.Name(), a.Band.Name())
+		ev.msgEN = fmt.Sprintf("crowd density %.2f persons/m² (%.0f persons on %.0f m²), %s risk, %s",
+			a.Density, a.Count, a.Area, a.Risk, a.Band)
+	}
 	if a.Risk == RiskCritical {
 		ev.severity = SeverityCritical
 	}
