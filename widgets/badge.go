@@ -258,7 +258,7 @@ func (r *feedBadgeRenderer) Refresh() {
 	}
 	r.state.Color = TextColorOn(fill)
 
-	r.rate.Text = formatRate(s.Rate) + " " + lang.L("readings/s")
+	r.rate.Text = formatRate(s.Rate) + lang.L("/s") // "12.0/s"; in Chinese "12.0条/秒"
 	r.rate.Color = fg
 	r.age.Text = s.Age
 	if r.age.Text == "" {
@@ -266,7 +266,7 @@ func (r *feedBadgeRenderer) Refresh() {
 	}
 	r.age.Color = fg
 
-	r.rejected.Text = lang.L("rejected") + " " + strconv.Itoa(s.Rejected)
+	r.rejected.Text = lang.L("rej.") + " " + strconv.Itoa(s.Rejected)
 	if s.Rejected > 0 {
 		amber := BadgeDegraded.themed(th)
 		r.rejectedFill.FillColor = amber

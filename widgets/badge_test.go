@@ -45,7 +45,7 @@ func TestFeedBadgeStateColours(t *testing.T) {
 			t.Errorf("%v: %d of %d pill pixels are %v", tt.state, n, pixelArea(s), want)
 		}
 	}
-	if got := r.rate.Text; got != "2.5 readings/s" {
+	if got := r.rate.Text; got != "2.5/s" {
 		t.Errorf("rate reads %q", got)
 	}
 	if got := r.age.Text; got != "3 s" {
@@ -75,7 +75,7 @@ func TestFeedBadgeRejectedHighlight(t *testing.T) {
 	if n := countColorNear(c.Capture(), cell, amber, 2); n != 0 {
 		t.Errorf("no rejections, yet %d amber pixels behind the count", n)
 	}
-	if r.rejected.Text != "rejected 0" {
+	if r.rejected.Text != "rej. 0" {
 		t.Errorf("count reads %q", r.rejected.Text)
 	}
 
@@ -85,8 +85,8 @@ func TestFeedBadgeRejectedHighlight(t *testing.T) {
 	if n := countColorNear(img, leftEdgeSample(cell), amber, 2); n != pixelArea(leftEdgeSample(cell)) {
 		t.Errorf("7 rejections: %d of %d sampled pixels amber", n, pixelArea(leftEdgeSample(cell)))
 	}
-	if r.rejected.Text != "rejected 7" || !r.rejected.TextStyle.Bold {
-		t.Errorf("count reads %q bold=%v, want bold \"rejected 7\"", r.rejected.Text, r.rejected.TextStyle.Bold)
+	if r.rejected.Text != "rej. 7" || !r.rejected.TextStyle.Bold {
+		t.Errorf("count reads %q bold=%v, want bold \"rej. 7\"", r.rejected.Text, r.rejected.TextStyle.Bold)
 	}
 	// The highlight does not spill onto the age next to it.
 	if n := countColorNear(img, drawnBounds(t, c, &r.age), amber, 2); n != 0 {
