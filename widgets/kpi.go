@@ -118,8 +118,8 @@ func (r *kpiRenderer) MinSize() fyne.Size {
 	if !r.arrow.Hidden {
 		mid.Width += p + r.arrowSize()
 	}
-	cs := r.caption.MinSize()
-	w := max(top.Width, mid.Width, cs.Width)
+	cs := r.caption.MinSize() // its width does not count: a long caption is shortened to fit
+	w := max(top.Width, mid.Width)
 	h := top.Height + mid.Height + cs.Height
 	return fyne.NewSize(bar+w+3*p, h+2*p)
 }
@@ -155,6 +155,7 @@ func (r *kpiRenderer) Layout(size fyne.Size) {
 	r.arrow.Resize(fyne.NewSize(a, a))
 	y += vs.Height
 
+	r.caption.Text = fitText(r.tile.value.Caption, r.caption.TextSize, r.caption.TextStyle, inner)
 	cs := r.caption.MinSize()
 	r.caption.Move(fyne.NewPos(x, y))
 	r.caption.Resize(fyne.NewSize(inner, cs.Height))
