@@ -400,7 +400,7 @@ func (c *Console) applyAlerts(s *Snapshot) {
 			Flash: v.Flash, Comments: v.Comments, Actions: v.Actions, Escalated: a.Escalations > 0,
 		}
 		if !isZH() {
-			row.StateText, row.SeverityText = string(a.State), a.Severity.String()
+			row.StateText, row.SeverityText = strings.ReplaceAll(string(a.State), "_", "-"), a.Severity.String()
 		}
 		flashing = flashing || v.Flash
 		rows = append(rows, row)
