@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"net"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -89,16 +87,8 @@ func TestOfflineStartShowsLastKnownStateThenCatchesUp(t *testing.T) {
 	dataDir := filepath.Join(t.TempDir(), "data")
 	sts := seedCache(t, dataDir, time.Now().Add(-10*time.Minute))
 
-	srv := feeds.NewServer(feeds.ServerConfig{Heartbeat: 200 * time.Millisecond})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &http.Server{Handler: srv}
-	go hs.Serve(ln)
-	defer hs.Close()
-	defer srv.Close()
-	proxy := testutil.NewProxy(t, ln.Addr().String())
+	srv, addr := startFeedServer(t, feeds.ServerConfig{Heartbeat: 200 * time.Millisecond})
+	proxy := testutil.NewProxy(t, addr)
 	proxy.Cut() // no network at start
 
 	rt, err := Start(context.Background(), Options{DataDir: dataDir, FeedURL: "ws://" + proxy.Addr + feeds.StreamPath, MaxBackoff: 500 * time.Millisecond})

@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"net"
-	"net/http"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -26,19 +24,11 @@ import (
 func TestWorkflowOutboxSurvivesOutageAndRestart(t *testing.T) {
 	var mu sync.Mutex
 	var got []feeds.WireAction
-	srv := feeds.NewServer(feeds.ServerConfig{Heartbeat: 200 * time.Millisecond, OnAction: func(a feeds.WireAction) {
+	srv, addr := startFeedServer(t, feeds.ServerConfig{Heartbeat: 200 * time.Millisecond, OnAction: func(a feeds.WireAction) {
 		mu.Lock()
 		got = append(got, a)
 		mu.Unlock()
 	}})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &http.Server{Handler: srv}
-	go hs.Serve(ln)
-	defer hs.Close()
-	defer srv.Close()
 	received := func() []feeds.WireAction {
 		mu.Lock()
 		defer mu.Unlock()
@@ -49,7 +39,7 @@ func TestWorkflowOutboxSurvivesOutageAndRestart(t *testing.T) {
 	if err := srv.PutStation(det); err != nil {
 		t.Fatal(err)
 	}
-	proxy := testutil.NewProxy(t, ln.Addr().String())
+	proxy := testutil.NewProxy(t, addr)
 	dataDir := filepath.Join(t.TempDir(), "data")
 	start := func() *Runtime {
 		rt, err := Start(context.Background(), Options{DataDir: dataDir, FeedURL: "ws://" + proxy.Addr + feeds.StreamPath, MaxBackoff: 500 * time.Millisecond})

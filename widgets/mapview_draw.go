@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"cmp"
 	"encoding/binary"
 	"image"
 	"image/color"
@@ -117,15 +118,7 @@ func (f *polygonFiller) fill(img *image.RGBA, c color.NRGBA, tiles *dirtyTiles) 
 			f.row[i], f.row[i+1], f.row[i+2], f.row[i+3] = uint8(pc.r), uint8(pc.g), uint8(pc.b), 255
 		}
 	}
-	slices.SortFunc(f.edges, func(a, b scanEdge) int {
-		switch {
-		case a.y0 < b.y0:
-			return -1
-		case a.y0 > b.y0:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(f.edges, func(a, b scanEdge) int { return cmp.Compare(a.y0, b.y0) })
 	y0 := max(0, int(math.Floor(f.edges[0].y0)))
 	ymax := 0.0
 	for _, e := range f.edges {
@@ -158,15 +151,7 @@ func (f *polygonFiller) fill(img *image.RGBA, c color.NRGBA, tiles *dirtyTiles) 
 		if len(f.crossings) < 2 {
 			continue
 		}
-		slices.SortFunc(f.crossings, func(a, b scanCrossing) int {
-			switch {
-			case a.x < b.x:
-				return -1
-			case a.x > b.x:
-				return 1
-			}
-			return 0
-		})
+		slices.SortFunc(f.crossings, func(a, b scanCrossing) int { return cmp.Compare(a.x, b.x) })
 		wind := 0
 		var start float64
 		for _, cr := range f.crossings {
