@@ -89,6 +89,9 @@ type Console struct {
 	// Alarm is called on each snapshot while a new critical alert waits
 	// for acknowledgement (the app sounds it).
 	Alarm func()
+	// background runs slow reads (a station's history) off the UI
+	// goroutine; their results come back through fyne.Do.
+	background func(func())
 }
 
 // NewConsole builds the window's content on a (not yet shown) window of a.
@@ -100,7 +103,8 @@ func NewConsole(a fyne.App, src Source, opts ConsoleOptions) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Console{app: a, opts: opts, src: src, base: base, layerSums: map[city.Feed]uint64{}}
+	c := &Console{app: a, opts: opts, src: src, base: base, layerSums: map[city.Feed]uint64{},
+		background: func(f func()) { go f() }}
 	c.win = a.NewWindow(lang.L("onescreen · Huangpu district operations"))
 	c.win.SetIcon(assets.Icon)
 	c.build()

@@ -489,7 +489,7 @@ func (c *Console) refreshDetail() {
 		return
 	}
 	src := c.src
-	go func() {
+	c.background(func() {
 		pts, err := src.History(id, param, to.Add(-historyWindow), to.Add(time.Second))
 		fyne.Do(func() {
 			if c.selected != id || c.param != param {
@@ -507,7 +507,7 @@ func (c *Console) refreshDetail() {
 			cur.Thresholds = thresholdsFor(param, c.opts.Site)
 			c.card.SetDetail(cur)
 		})
-	}()
+	})
 }
 
 // readable lightens a dark standard colour (HJ 633's maroon levels) so a

@@ -52,6 +52,9 @@ func newTestConsole(t *testing.T, rt *Runtime) (*Console, fyne.App) {
 		t.Fatal(err)
 	}
 	c.desk = rt.Desk
+	// Fyne's test driver runs fyne.Do on the calling goroutine, so the
+	// console's background reads run inline here.
+	c.background = func(f func()) { f() }
 	c.win.Resize(fyne.NewSize(1600, 900))
 	return c, a
 }
