@@ -241,10 +241,17 @@ func (e *Engine) evaluateCrowd(st Station, r Reading) ([]evaluation, error) {
 			t.enter = a.TimeToCapacity <= cs.WarnTimeToCapacity
 			t.hold = a.TimeToCapacity <= cs.WarnTimeToCapacity+tm
 			t.value = a.TimeToCapacity.Minutes()
-			t.msg = fmt.Sprintf("按当前进入速度 %.0f 人/分钟，约 %s 后达到容量 %.0f 人（现有 %.0f 人）",
-				a.Inflow, minutesText(a.TimeToCapacity), a.Capacity, a.Count)
-			t.msgEN = fmt.Sprintf("at the current inflow of %.0f persons/min, capacity %.0f is reached in about %s (now %.0f)",
-				a.Inflow, a.Capacity, a.TimeToCapacity.Round(time.Minute), a.Count)
+			if a.TimeToCapacity < time.Minute/2 {
+				t.msg = fmt.Sprintf("已达到容量 %.0f 人（现有 %.0f 人），仍以 %.0f 人/分钟进入",
+					a.Capacity, a.Count, a.Inflow)
+				t.msgEN = fmt.Sprintf("at capacity %.0f (now %.0f) and still filling at %.0f persons/min",
+					a.Capacity, a.Count, a.Inflow)
+			} else {
+				t.msg = fmt.Sprintf("按当前进入速度 %.0f 人/分钟，约 %s 后达到容量 %.0f 人（现有 %.0f 人）",
+					a.Inflow, minutesText(a.TimeToCapacity), a.Capacity, a.Count)
+				t.msgEN = fmt.Sprintf("at the current inflow of %.0f persons/min, capacity %.0f is reached in about %s (now %.0f)",
+					a.Inflow, a.Capacity, a.TimeToCapacity.Round(time.Minute), a.Count)
+			}
 		}
 		evs = append(evs, t)
 	}
