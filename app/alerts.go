@@ -179,9 +179,31 @@ func (d *AlertDesk) Act(id string, kind city.StepKind, team, note string, now ti
 		d.comments[id]++
 	}
 	if a.State == city.StateClosed {
-		d.closed[id] = a
+		d.keepClosed(a)
 	}
 	return a, nil
+}
+
+// keptClosed is how many closed alerts the "show closed" view keeps, so a
+// wall screen that runs for weeks does not grow without bound; the cache
+// keeps them all (export alerts).
+const keptClosed = 500
+
+// keepClosed remembers a closed alert for the "show closed" view, dropping
+// the one closed longest ago when the view is full. Called with d.mu held.
+func (d *AlertDesk) keepClosed(a city.Alert) {
+	d.closed[a.ID] = a
+	if len(d.closed) <= keptClosed {
+		return
+	}
+	oldest := ""
+	for id, c := range d.closed {
+		if oldest == "" || c.Closed.Before(d.closed[oldest].Closed) {
+			oldest = id
+		}
+	}
+	delete(d.closed, oldest)
+	delete(d.comments, oldest)
 }
 
 // Views lists the open alerts (and, with closed, those closed this run)
