@@ -57,7 +57,21 @@ type AlertDesk struct {
 	// raise of the alert an officer acts on) to the cache first, so that
 	// the outbox keeps the steps in the order they happened.
 	before func()
+	// lastUpdate is each open alert's last value update that was stored.
+	lastUpdate map[string]storedUpdate
 }
+
+// storedUpdate is when an alert's update was stored, and at what severity.
+type storedUpdate struct {
+	at  time.Time
+	sev city.Severity
+}
+
+// updateEvery is how often a value update of an open alert is written to
+// its history: a reading that only moves the value of an alert at the same
+// severity is kept at most this often (the latest value is always on
+// screen), so a long episode does not write a history row every reading.
+const updateEvery = 5 * time.Minute
 
 // NewAlertDesk restores the open alerts from db and judges with cfg.
 func NewAlertDesk(db *cache.DB, cfg city.SiteConfig) (*AlertDesk, error) {
@@ -65,7 +79,8 @@ func NewAlertDesk(db *cache.DB, cfg city.SiteConfig) (*AlertDesk, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &AlertDesk{db: db, engine: e, comments: map[string]int{}, names: map[string]string{}, closed: map[string]city.Alert{}}
+	d := &AlertDesk{db: db, engine: e, comments: map[string]int{}, names: map[string]string{}, closed: map[string]city.Alert{},
+		lastUpdate: map[string]storedUpdate{}}
 	open, err := db.Alerts(cache.AlertFilter{OpenOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("restore alerts: %w", err)
@@ -124,10 +139,32 @@ func (d *AlertDesk) Observe(st city.Station, r city.Reading) []city.Change {
 		d.names[st.ID] = st.Name
 	}
 	ch, _ := d.engine.Observe(st, r) // a bad value is already a rejected reading; what could be judged was
+	ch = d.thinUpdates(ch)
 	onNew := d.onNew
 	d.mu.Unlock()
 	d.notify(ch, onNew)
 	return ch
+}
+
+// thinUpdates drops value updates of an alert that had one stored less
+// than updateEvery ago at the same severity. Called with d.mu held.
+func (d *AlertDesk) thinUpdates(ch []city.Change) []city.Change {
+	out := ch[:0]
+	for _, c := range ch {
+		id := c.Alert.ID
+		switch {
+		case c.Step.Kind == city.StepUpdate:
+			last, seen := d.lastUpdate[id]
+			if seen && last.sev == c.Alert.Severity && c.Alert.Cleared.IsZero() && c.Step.Time.Sub(last.at) < updateEvery {
+				continue
+			}
+			d.lastUpdate[id] = storedUpdate{at: c.Step.Time, sev: c.Alert.Severity}
+		case c.Step.Kind == city.StepClear || c.Alert.State == city.StateClosed:
+			delete(d.lastUpdate, id)
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 func (d *AlertDesk) notify(ch []city.Change, onNew func(city.Alert)) {

@@ -33,3 +33,33 @@ func TestClosedAlertsViewIsBounded(t *testing.T) {
 		t.Errorf("comment counts of dropped alerts kept: %d entries", len(d.comments))
 	}
 }
+
+// TestValueUpdatesAreThinned: a long episode at one severity stores a value
+// update at most every updateEvery; a change of severity is always stored.
+func TestValueUpdatesAreThinned(t *testing.T) {
+	d := &AlertDesk{lastUpdate: map[string]storedUpdate{}}
+	t0 := time.Date(2026, 11, 1, 8, 0, 0, 0, city.Shanghai)
+	upd := func(at time.Duration, sev city.Severity) city.Change {
+		return city.Change{Alert: city.Alert{ID: "a", Severity: sev, State: city.StateRaised},
+			Step: city.Step{Alert: "a", Kind: city.StepUpdate, Time: t0.Add(at)}}
+	}
+	var kept []time.Duration
+	for s := 0; s <= 12*60; s += 5 { // a reading every 5 s for 12 minutes
+		at := time.Duration(s) * time.Second
+		sev := city.SeverityMinor
+		if s >= 7*60 {
+			sev = city.SeverityMajor
+		}
+		if len(d.thinUpdates([]city.Change{upd(at, sev)})) == 1 {
+			kept = append(kept, at)
+		}
+	}
+	want := []time.Duration{0, 5 * time.Minute, 7 * time.Minute, 12 * time.Minute}
+	if fmt.Sprint(kept) != fmt.Sprint(want) {
+		t.Errorf("stored updates at %v, want %v", kept, want)
+	}
+	raise := city.Change{Alert: city.Alert{ID: "b"}, Step: city.Step{Alert: "b", Kind: city.StepRaise, Time: t0}}
+	if len(d.thinUpdates([]city.Change{raise})) != 1 {
+		t.Error("a raise was dropped")
+	}
+}
