@@ -85,6 +85,7 @@ type Console struct {
 	showClosed atomic.Bool          // the panel lists closed alerts too
 
 	desk    *AlertDesk                              // the alert workflow; nil in a read-only view
+	db      *cache.DB                               // for the exports; nil in a read-only view
 	rejects func(limit int) ([]cache.Reject, error) // the newest rejected messages
 	// Alarm is called on each snapshot while a new critical alert waits
 	// for acknowledgement (the app sounds it).
@@ -225,7 +226,7 @@ func (c *Console) menu() *fyne.MainMenu {
 	help := fyne.NewMenu(lang.L("Help"),
 		fyne.NewMenuItem(lang.L("About and data sources"), c.showAbout),
 	)
-	return fyne.NewMainMenu(view, duty, language, help)
+	return fyne.NewMainMenu(view, duty, c.exportMenu(), language, help)
 }
 
 // SetLanguage switches the interface language and rebuilds the window.
@@ -312,6 +313,7 @@ func RunConsole(ctx context.Context, a fyne.App, rt *Runtime, o ConsoleOptions) 
 		return err
 	}
 	c.desk = rt.Desk
+	c.db = rt.DB
 	c.rejects = rt.DB.Rejects
 	c.Alarm = newAlarm().Sound
 	ctx, cancel := context.WithCancel(ctx)
