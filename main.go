@@ -59,7 +59,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	o.Site, o.Officer = site, o.officer
+	o.Site, o.Officer = &site, o.officer
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -72,7 +72,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return errors.Join(err, rt.Close())
 	}
 	a := fyneapp.NewWithID(appID)
-	err = app.RunConsole(ctx, a, rt, app.ConsoleOptions{Lang: o.lang, Officer: o.officer, FullScreen: o.fullscreen, Site: site, BaseMapDir: o.basemap})
+	err = app.RunConsole(ctx, a, rt, app.ConsoleOptions{Lang: o.lang, Officer: o.officer, FullScreen: o.fullscreen, Site: &site, BaseMapDir: o.basemap})
 	return errors.Join(err, rt.Close())
 }
 

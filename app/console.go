@@ -22,13 +22,13 @@ import (
 
 // ConsoleOptions configure the duty officer's window.
 type ConsoleOptions struct {
-	Lang       string // "zh" (default) or "en"
-	Officer    string // the officer's name; "" → from preferences
-	FullScreen bool   // briefing wall: full screen
-	Site       city.SiteConfig
-	StaleAfter time.Duration // a value older than this is greyed (0 → DefaultStaleAfter)
-	TeamNames  []string      // teams offered when dispatching (nil → DefaultTeams)
-	BaseMapDir string        // a site's own base-map files (see assets.LoadBaseMap); "" → the demo district
+	Lang       string           // "zh" (default) or "en"
+	Officer    string           // the officer's name; "" → from preferences
+	FullScreen bool             // briefing wall: full screen
+	Site       *city.SiteConfig // nil → the documented defaults
+	StaleAfter time.Duration    // a value older than this is greyed (0 → DefaultStaleAfter)
+	TeamNames  []string         // teams offered when dispatching (nil → DefaultTeams)
+	BaseMapDir string           // a site's own base-map files (see assets.LoadBaseMap); "" → the demo district
 }
 
 // DefaultTeams are the disposal forces a Huangpu duty officer dispatches to.
@@ -65,6 +65,7 @@ type Console struct {
 	app  fyne.App
 	win  fyne.Window
 	opts ConsoleOptions
+	site city.SiteConfig // the site settings the standards are applied with
 	src  Source
 
 	base    *assets.BaseMap
@@ -97,14 +98,15 @@ type Console struct {
 
 // NewConsole builds the window's content on a (not yet shown) window of a.
 func NewConsole(a fyne.App, src Source, opts ConsoleOptions) (*Console, error) {
-	if opts.Site.Alerts.EscalateAfter == 0 { // not filled in: the documented defaults
-		opts.Site = city.DefaultSiteConfig()
+	site := city.DefaultSiteConfig()
+	if opts.Site != nil {
+		site = *opts.Site
 	}
 	base, err := loadBaseMap(opts.BaseMapDir)
 	if err != nil {
 		return nil, err
 	}
-	c := &Console{app: a, opts: opts, src: src, base: base, layerSums: map[city.Feed]uint64{},
+	c := &Console{app: a, opts: opts, site: site, src: src, base: base, layerSums: map[city.Feed]uint64{},
 		background: func(f func()) { go f() }}
 	c.win = a.NewWindow(lang.L("onescreen · Huangpu district operations"))
 	c.win.SetIcon(assets.Icon)
@@ -139,7 +141,7 @@ func (c *Console) build() {
 	c.mapView.OnFeatureTapped = c.showDetail
 	c.mapView.OnViewChanged = c.saveView
 	for _, f := range city.Feeds {
-		c.mapView.SetLegend(widgets.LayerID(f), legendFor(f, c.opts.Site))
+		c.mapView.SetLegend(widgets.LayerID(f), legendFor(f, c.site))
 	}
 	c.panel = widgets.NewAlertPanel()
 	c.panel.SetShowClosed(c.ShowClosed())
@@ -304,7 +306,7 @@ func RunConsole(ctx context.Context, a fyne.App, rt *Runtime, o ConsoleOptions) 
 	if o.Officer != "" {
 		rt.Desk.SetOfficer(o.Officer)
 	}
-	o.Site = rt.Site()
+	o.Site = rt.Opts.Site
 	if o.StaleAfter == 0 {
 		o.StaleAfter = rt.Opts.StaleAfter
 	}

@@ -124,7 +124,7 @@ func (c *Console) Apply(s *Snapshot) {
 	}
 	judged := make([]Judgement, len(s.Stations))
 	for i, ss := range s.Stations {
-		judged[i] = Judge(ss, alertsBy[ss.Station.ID], c.opts.Site, s.Now, c.staleAfter())
+		judged[i] = Judge(ss, alertsBy[ss.Station.ID], c.site, s.Now, c.staleAfter())
 	}
 	c.applyLayers(s, judged)
 	c.applyKPIs(s, judged)
@@ -322,7 +322,7 @@ func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
 		mean[p] = sum / float64(len(vs))
 	}
 	aqi := widgets.KPIValue{Value: "—", Unit: "AQI", Stale: airStale}
-	if res, err := city.HourlyAQI(mean, c.opts.Site.EditionAt(airNewest)); err == nil && res.Available && len(mean) > 0 {
+	if res, err := city.HourlyAQI(mean, c.site.EditionAt(airNewest)); err == nil && res.Available && len(mean) > 0 {
 		name := res.Level.Name
 		if !isZH() {
 			name = res.Level.NameEN
@@ -345,7 +345,7 @@ func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
 	c.tiles["water"].Set(water)
 
 	noise := widgets.KPIValue{Value: fmt.Sprintf("%d/%d", noiseOver, noiseN), Accent: normalColor,
-		Caption: fmt.Sprintf("%s %s", lang.L("GB 3096 limits"), dayNight(s.Now, c.opts.Site))}
+		Caption: fmt.Sprintf("%s %s", lang.L("GB 3096 limits"), dayNight(s.Now, c.site))}
 	if noiseOver > 0 {
 		noise.Accent = assets.SeverityMinor
 	}
@@ -447,7 +447,7 @@ func (c *Console) refreshDetail() {
 		}
 	}
 	now := c.last.Now
-	j := Judge(*ss, alerts, c.opts.Site, now, c.staleAfter())
+	j := Judge(*ss, alerts, c.site, now, c.staleAfter())
 	// The chart shows the last hours of what is held: up to now while the
 	// station is live, up to its newest value when that is old (an outage,
 	// a replayed archive).
@@ -464,7 +464,7 @@ func (c *Console) refreshDetail() {
 		params = append(params, p)
 	}
 	sort.Slice(params, func(a, b int) bool { return paramOrder(params[a]) < paramOrder(params[b]) })
-	limit := staleLimit(ss.Station.Feed, c.opts.Site, c.staleAfter())
+	limit := staleLimit(ss.Station.Feed, c.site, c.staleAfter())
 	for _, p := range params {
 		l := ss.Values[p]
 		d.Values = append(d.Values, widgets.DetailValue{
@@ -504,7 +504,7 @@ func (c *Console) refreshDetail() {
 				series.Points = append(series.Points, widgets.ChartPoint{T: p.Time, V: p.Value})
 			}
 			cur.Series = []widgets.Series{series}
-			cur.Thresholds = thresholdsFor(param, c.opts.Site)
+			cur.Thresholds = thresholdsFor(param, c.site)
 			c.card.SetDetail(cur)
 		})
 	})

@@ -23,7 +23,7 @@ func (c *Console) exportMenu() *fyne.Menu {
 		fyne.NewMenuItem(lang.L("Screenshot (PNG)…"), c.exportScreenshot),
 		fyne.NewMenuItem(lang.L("Readings of the last 24 hours (CSV)…"), func() {
 			c.exportFile("onescreen-readings", ".csv", func(w io.Writer) error {
-				return ExportReadingsWithConfig(c.db, cache.ReadingFilter{From: time.Now().Add(-24 * time.Hour)}, c.opts.Site, w)
+				return ExportReadingsWithConfig(c.db, cache.ReadingFilter{From: time.Now().Add(-24 * time.Hour)}, c.site, w)
 			})
 		}),
 		fyne.NewMenuItem(lang.L("Alerts with their history (CSV)…"), func() {

@@ -47,7 +47,7 @@ func newTestConsole(t *testing.T, rt *Runtime) (*Console, fyne.App) {
 	if err := SetLanguage(LangZH); err != nil {
 		t.Fatal(err)
 	}
-	c, err := NewConsole(a, rt.DB, ConsoleOptions{Site: rt.Site()})
+	c, err := NewConsole(a, rt.DB, ConsoleOptions{Site: rt.Opts.Site})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestConsoleRemembersMapView(t *testing.T) {
 	c.mapView.SetLayerVisible("noise", false)
 	c.saveView(c.mapView.View())
 
-	c2, err := NewConsole(a, rt.DB, ConsoleOptions{Site: rt.Site()})
+	c2, err := NewConsole(a, rt.DB, ConsoleOptions{Site: rt.Opts.Site})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,8 +28,8 @@ type Options struct {
 	StaleAfter time.Duration // when a connected feed's data counts as stale
 	MaxBackoff time.Duration // longest wait between reconnection attempts (0 → the client's default)
 
-	Site    city.SiteConfig // site settings (LoadSiteConfig); zero → the documented defaults
-	Officer string          // the duty officer recorded with alert steps
+	Site    *city.SiteConfig // site settings (LoadSiteConfig); nil → the documented defaults
+	Officer string           // the duty officer recorded with alert steps
 
 	DemoScale    int           // demo: station count multiplier
 	DemoInterval time.Duration // demo: reporting period
@@ -103,11 +103,12 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	if rt.Ingest, err = NewIngest(db, opts.StaleAfter); err != nil {
 		return nil, fmt.Errorf("read cache: %w", err)
 	}
-	if opts.Site.Alerts.EscalateAfter == 0 { // not filled in: the defaults
-		opts.Site = city.DefaultSiteConfig()
+	if opts.Site == nil {
+		def := city.DefaultSiteConfig()
+		opts.Site = &def
 		rt.Opts.Site = opts.Site
 	}
-	if rt.Desk, err = NewAlertDesk(db, opts.Site); err != nil {
+	if rt.Desk, err = NewAlertDesk(db, *opts.Site); err != nil {
 		return nil, err
 	}
 	rt.Desk.SetOfficer(opts.Officer)
@@ -180,7 +181,7 @@ func (rt *Runtime) Err() error {
 }
 
 // Site is the site configuration in force.
-func (rt *Runtime) Site() city.SiteConfig { return rt.Opts.Site }
+func (rt *Runtime) Site() city.SiteConfig { return *rt.Opts.Site }
 
 // AlertViews lists the alerts for the panel.
 func (rt *Runtime) AlertViews(now time.Time, closed bool) []AlertView {
