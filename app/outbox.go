@@ -24,7 +24,7 @@ const outboxBatch = 100
 // delivery of the same ID — so each step takes effect once.
 type Outbox struct {
 	db     *cache.DB
-	client *feeds.Client
+	client feeds.Transport
 	now    func() time.Time
 
 	mu        sync.Mutex
@@ -34,7 +34,7 @@ type Outbox struct {
 }
 
 // NewOutbox sends db's outbox through client.
-func NewOutbox(db *cache.DB, client *feeds.Client) *Outbox {
+func NewOutbox(db *cache.DB, client feeds.Transport) *Outbox {
 	return &Outbox{db: db, client: client, now: time.Now, inflight: map[string]bool{}}
 }
 
