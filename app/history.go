@@ -369,6 +369,7 @@ func (c *Console) applyHistory(s *Snapshot) {
 	if h.Waiting > 0 {
 		text += " · " + fmt.Sprintf(lang.L("%d live alerts await acknowledgement"), h.Waiting)
 	}
+	text += " · " + lang.L("steps are taken live")
 	c.histBanner.SetText(text)
 	if h.LiveWarn && c.Alarm != nil {
 		c.Alarm()
