@@ -53,6 +53,8 @@ const (
 	playEvery = 250 * time.Millisecond
 	// earliestEvery is how often the oldest time held is read again.
 	earliestEvery = time.Minute
+	// widgetsSliderStep: a slider dragged to within this of now shows live.
+	widgetsSliderStep = time.Minute
 )
 
 // HistoryView marks a snapshot as showing the past.
@@ -335,7 +337,13 @@ func (c *Console) historyBar() *widgets.TimeSlider {
 	c.histBanner = widgets.NewHistoryBanner()
 	t := widgets.NewTimeSlider()
 	t.Location = city.Shanghai
-	t.OnScrub = func(at time.Time) { c.hist.scrub(at, time.Now()) }
+	t.OnScrub = func(at time.Time) {
+		if now := time.Now(); now.Sub(at) < widgetsSliderStep {
+			c.hist.live() // dragged to the right end: the present
+			return
+		}
+		c.hist.scrub(at, time.Now())
+	}
 	t.OnPlay = func(on bool) { c.hist.play(on, time.Now()) }
 	t.OnSpeed = func(s float64) { c.hist.setSpeed(s, time.Now()) }
 	t.OnLive = func() { c.hist.live() }

@@ -194,6 +194,15 @@ func TestHistoryScrubShowsThePastAndLiveReturns(t *testing.T) {
 	if historic, _, _ := c.slider.State(); historic {
 		t.Error("the slider still shows history after Live")
 	}
+	// Dragged back, then to the right end: that is the present, live.
+	c.HistoryAt(f.now.Add(-time.Hour))
+	c.HistoryAt(time.Now())
+	if s := pump(); s.History != nil {
+		t.Errorf("the slider at its right end shows history at %v; want live", s.History.At)
+	}
+	if historic, _, _ := c.slider.State(); historic || c.histBanner.Visible() {
+		t.Error("the slider at its right end still shows history")
+	}
 }
 
 // Play moves the time shown forward at the chosen speed, and history that
