@@ -375,9 +375,9 @@ func (c *Console) applyHistory(s *Snapshot) {
 		text += fmt.Sprintf(" · %s %g×", lang.L("playing"), c.slider.Speed())
 	}
 	if h.Waiting > 0 {
-		text += " · " + fmt.Sprintf(lang.L("%d live alerts await acknowledgement"), h.Waiting)
+		text += " · " + fmt.Sprintf(lang.L("live alerts awaiting acknowledgement: %d"), h.Waiting)
 	}
-	text += " · " + lang.L("steps are taken live")
+	text += " · " + lang.L("act on alerts in the live view")
 	c.histBanner.SetText(text)
 	if h.LiveWarn && c.Alarm != nil {
 		c.Alarm()
