@@ -79,6 +79,10 @@ type Console struct {
 	clock   *widget.Label
 	title   *widget.Label
 
+	hist       *historyState          // live or a past time; see history.go
+	histBanner *widgets.HistoryBanner // says the screen shows history
+	slider     *widgets.TimeSlider    // the history bar
+
 	last       *Snapshot            // the snapshot on screen
 	layerSums  map[city.Feed]uint64 // to redraw only layers that changed
 	selected   string               // station whose detail card is open
@@ -107,7 +111,7 @@ func NewConsole(a fyne.App, src Source, opts ConsoleOptions) (*Console, error) {
 		return nil, err
 	}
 	c := &Console{app: a, opts: opts, site: site, src: src, base: base, layerSums: map[city.Feed]uint64{},
-		background: func(f func()) { go f() }}
+		background: func(f func()) { go f() }, hist: newHistoryState()}
 	c.win = a.NewWindow(lang.L("onescreen · Huangpu district operations"))
 	c.win.SetIcon(assets.Icon)
 	c.build()
@@ -172,7 +176,9 @@ func (c *Console) build() {
 
 	c.title = widget.NewLabelWithStyle(lang.L("Huangpu District · One screen sees the whole city"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	c.clock = widget.NewLabel("")
+	bar := c.historyBar()
 	top := container.NewVBox(
+		c.histBanner,
 		c.banner,
 		container.NewBorder(nil, nil, c.title, c.clock),
 		strip,
@@ -181,7 +187,7 @@ func (c *Console) build() {
 	mapArea := container.NewStack(c.mapView, c.cardBox)
 	split := container.NewHSplit(mapArea, c.panel)
 	split.SetOffset(0.74)
-	c.win.SetContent(container.NewBorder(top, nil, nil, nil, split))
+	c.win.SetContent(container.NewBorder(top, bar, nil, nil, split))
 	c.win.SetMainMenu(c.menu())
 	c.restoreMap()
 	if c.last != nil {

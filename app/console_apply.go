@@ -115,9 +115,12 @@ func (c *Console) ShowClosed() bool { return c.showClosed.Load() }
 // alert panel. It runs on the UI goroutine (the pump calls it through
 // fyne.Do; tests call it directly).
 func (c *Console) Apply(s *Snapshot) {
+	if c.dropSnapshot(s) {
+		return // built for the mode the officer just left
+	}
 	c.last = s
-	c.clock.SetText(s.Now.In(city.Shanghai).Format("2006-01-02 15:04:05"))
-	c.applyStatus(s)
+	c.clock.SetText(s.statusNow().In(city.Shanghai).Format("2006-01-02 15:04:05"))
+	c.applyStatus(s.statusView())
 	alertsBy := map[string][]city.Alert{}
 	for _, v := range s.Alerts {
 		alertsBy[v.Alert.Station] = append(alertsBy[v.Alert.Station], v.Alert)
@@ -129,6 +132,7 @@ func (c *Console) Apply(s *Snapshot) {
 	c.applyLayers(s, judged)
 	c.applyKPIs(s, judged)
 	c.applyAlerts(s)
+	c.applyHistory(s)
 	if c.selected != "" {
 		c.refreshDetail()
 	}
@@ -743,6 +747,10 @@ func (c *Console) askOfficer(next func()) {
 // Refresh redraws from the last snapshot with the newest alerts.
 func (c *Console) Refresh() {
 	if c.last == nil || c.desk == nil {
+		return
+	}
+	if c.last.History != nil {
+		c.hist.poke() // the pump reads the past again
 		return
 	}
 	s := *c.last

@@ -38,7 +38,8 @@ type Snapshot struct {
 	Status   []FeedStatus
 	Stations []StationState // by feed, then id
 	Alerts   []AlertView
-	Err      error // the cache's last error, shown to the officer
+	Err      error        // the cache's last error, shown to the officer
+	History  *HistoryView // nil when live; else the past time shown (history.go)
 }
 
 // lateAfter is how long after its observation a value may arrive before it
@@ -109,6 +110,8 @@ type Pump struct {
 	rt      *Runtime
 	console *Console
 	every   time.Duration
+
+	earliestAt time.Time // when the oldest reading held was last read
 }
 
 // NewPump feeds c from rt.
@@ -120,18 +123,19 @@ func (p *Pump) Run(ctx context.Context) {
 	defer t.Stop()
 	for {
 		now := time.Now()
-		snap := BuildSnapshot(p.rt.DB, p.rt.Ingest.Status(), p.rt.AlertViews(now, p.console.ShowClosed()), now)
-		if snap.Err == nil {
-			snap.Err = errors.Join(p.rt.Ingest.Err(), p.rt.Err())
-			if p.rt.Demo != nil {
-				snap.Err = errors.Join(snap.Err, p.rt.Demo.Err())
+		snap, past := p.historic(now)
+		if !past {
+			snap = BuildSnapshot(p.rt.DB, p.rt.Ingest.Status(), p.rt.AlertViews(now, p.console.ShowClosed()), now)
+			if snap.Err == nil {
+				snap.Err = errors.Join(p.rt.Ingest.Err(), p.rt.Err())
+				if p.rt.Demo != nil {
+					snap.Err = errors.Join(snap.Err, p.rt.Demo.Err())
+				}
 			}
 		}
 		fyne.Do(func() { p.console.Apply(&snap) })
-		select {
-		case <-ctx.Done():
+		if !p.wait(ctx, t.C) {
 			return
-		case <-t.C:
 		}
 	}
 }
