@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -174,6 +175,9 @@ type JetStreamConfig struct {
 	// are not handed to PeerStep. "" = host name and process id.
 	Desk                   string
 	MinBackoff, MaxBackoff time.Duration
+	// Logf, when set, is told of the consumers' transient errors (a
+	// missed heartbeat, a consumer made again after a leader change).
+	Logf func(format string, args ...any)
 }
 
 // JetStream is a Transport that consumes a district's feeds from NATS
@@ -228,14 +232,17 @@ func NewJetStream(cfg JetStreamConfig) (*JetStream, error) {
 	if cfg.Validator == nil {
 		cfg.Validator = NewValidator()
 	}
-	if cfg.MinBackoff <= 0 {
-		cfg.MinBackoff = DefaultMinBackoff
-	}
 	if cfg.MaxBackoff <= 0 {
 		cfg.MaxBackoff = DefaultMaxBackoff
 	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = min(DefaultMinBackoff, cfg.MaxBackoff)
+	}
 	if cfg.MaxBackoff < cfg.MinBackoff {
 		return nil, fmt.Errorf("jetstream: MaxBackoff %v below MinBackoff %v", cfg.MaxBackoff, cfg.MinBackoff)
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = func(string, ...any) {}
 	}
 	if cfg.Desk == "" {
 		host, _ := os.Hostname()
@@ -308,10 +315,10 @@ func (j *JetStream) session(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	connected := false
+	var connected atomic.Bool // set once the consumers run
 	opts = append(opts,
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
-			if connected && ctx.Err() == nil {
+			if connected.Load() && ctx.Err() == nil {
 				if err == nil {
 					err = errors.New("disconnected from NATS")
 				}
@@ -319,7 +326,7 @@ func (j *JetStream) session(ctx context.Context) error {
 			}
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
-			if connected && ctx.Err() == nil {
+			if connected.Load() && ctx.Err() == nil {
 				j.state(Connected, nil)
 			}
 		}))
@@ -352,42 +359,37 @@ func (j *JetStream) session(ctx context.Context) error {
 	}
 	j.call(func(h Handler) { h.Hello(epoch) })
 
-	var stops []jetstream.ConsumeContext
+	var watched []*watchedConsumer
 	defer func() {
-		for _, s := range stops {
-			s.Stop()
+		for _, w := range watched {
+			w.stop()
 		}
 	}()
-	consume := func(stream jetstream.Stream, cfg jetstream.OrderedConsumerConfig, fn func(jetstream.Msg)) error {
-		c, err := stream.OrderedConsumer(ctx, cfg)
-		if err != nil {
-			return err
+	consume := func(stream jetstream.Stream, subject string, whole bool, cfg jetstream.OrderedConsumerConfig, after uint64, fn func(jetstream.Msg)) error {
+		cfg.FilterSubjects = []string{subject}
+		w := &watchedConsumer{stream: stream, subject: subject, whole: whole, cfg: cfg, fn: fn, logf: j.cfg.Logf, last: after}
+		if err := w.start(ctx, after); err != nil {
+			return fmt.Errorf("consume %s: %w", subject, err)
 		}
-		cc, err := c.Consume(fn)
-		if err != nil {
-			return err
-		}
-		stops = append(stops, cc)
+		watched = append(watched, w)
 		return nil
 	}
 
 	// The stations first, so that readings find their stations known.
 	caught := make(chan struct{})
 	var once sync.Once
-	sInfo := stations.CachedInfo()
-	if sInfo.State.Msgs == 0 {
+	if stations.CachedInfo().State.Msgs == 0 {
 		once.Do(func() { close(caught) })
 	}
-	err = consume(stations, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{j.subj.StationsFilter}, DeliverPolicy: jetstream.DeliverLastPerSubjectPolicy,
-	}, func(m jetstream.Msg) {
-		j.station(m.Data())
-		if md, err := m.Metadata(); err == nil && md.NumPending == 0 {
-			once.Do(func() { close(caught) })
-		}
-	})
+	err = consume(stations, j.subj.StationsFilter, true, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverLastPerSubjectPolicy}, 0,
+		func(m jetstream.Msg) {
+			j.station(m.Data())
+			if md, err := m.Metadata(); err == nil && md.NumPending == 0 {
+				once.Do(func() { close(caught) })
+			}
+		})
 	if err != nil {
-		return fmt.Errorf("consume %s: %w", j.subj.Stations, err)
+		return err
 	}
 	select {
 	case <-caught:
@@ -400,25 +402,24 @@ func (j *JetStream) session(ctx context.Context) error {
 		if !j.feeds[f] {
 			continue
 		}
-		cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{j.subj.Reading(f)}}
+		var after uint64
 		if cur := cursors[f]; cur.Epoch == epoch && cur.After > 0 {
-			next := cur.After + 1
-			if first := info.State.FirstSeq; next < first {
-				g := WireGap{Feed: string(f), From: next, To: first - 1}
+			after = cur.After
+			if first := info.State.FirstSeq; after+1 < first {
+				g := WireGap{Feed: string(f), From: after + 1, To: first - 1}
 				j.call(func(h Handler) { h.Gap(g, epoch) })
-				next = first
+				after = first - 1
 			}
-			cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, next
 		}
 		f := f
-		if err := consume(readings, cfg, func(m jetstream.Msg) { j.reading(f, epoch, stations, m) }); err != nil {
-			return fmt.Errorf("consume %s: %w", j.subj.Reading(f), err)
+		if err := consume(readings, j.subj.Reading(f), false, jetstream.OrderedConsumerConfig{}, after,
+			func(m jetstream.Msg) { j.reading(f, epoch, stations, m) }); err != nil {
+			return err
 		}
 	}
 
-	var stepStream jetstream.Stream
 	rctx, cancel = context.WithTimeout(ctx, jsRequestWait)
-	stepStream, err = js.Stream(rctx, j.subj.Steps)
+	stepStream, err := js.Stream(rctx, j.subj.Steps)
 	cancel()
 	if err != nil {
 		return fmt.Errorf("stream %s: %w", j.subj.Steps, err)
@@ -426,10 +427,20 @@ func (j *JetStream) session(ctx context.Context) error {
 	if j.steps != nil {
 		// From the start of the stream at every start: a step is applied
 		// once by its id however often it is delivered.
-		if err := consume(stepStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{j.subj.StepsSubject}}, j.step); err != nil {
-			return fmt.Errorf("consume %s: %w", j.subj.StepsSubject, err)
+		if err := consume(stepStream, j.subj.StepsSubject, true, jetstream.OrderedConsumerConfig{}, 0, j.step); err != nil {
+			return err
 		}
 	}
+	wctx, wcancel := context.WithCancel(ctx)
+	watchDone := make(chan struct{})
+	go func() {
+		defer close(watchDone)
+		watch(wctx, watched)
+	}()
+	defer func() {
+		wcancel()
+		<-watchDone
+	}()
 
 	j.mu.Lock()
 	j.js, j.ctx = js, ctx
@@ -439,7 +450,7 @@ func (j *JetStream) session(ctx context.Context) error {
 		j.js, j.ctx = nil, nil
 		j.mu.Unlock()
 	}()
-	connected = true
+	connected.Store(true)
 	j.state(Connected, nil)
 	<-ctx.Done()
 	return nil

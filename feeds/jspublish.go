@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -237,11 +240,26 @@ func (p *JetStreamPublisher) Publish(r city.Reading) (uint64, error) {
 	return seq, nil
 }
 
-// ReadingMsgID is a reading's Nats-Msg-Id: its feed, station and time,
-// which identify it (the cache keeps one row per station, time and
-// parameter).
+// ReadingMsgID is a reading's Nats-Msg-Id, made from its data alone: the
+// feed, station and time, and a hash of its values and event (a smoke
+// detector may send a heartbeat and an alarm at one instant). A reading
+// published again is the same id, and JetStream stores it once.
 func ReadingMsgID(r city.Reading) string {
-	return string(r.Feed) + "/" + r.Station + "/" + r.Time.UTC().Format(time.RFC3339Nano)
+	h := fnv.New64a()
+	ms := r.Values
+	if !slices.IsSortedFunc(ms, byParam) {
+		ms = slices.SortedFunc(slices.Values(ms), byParam)
+	}
+	var b []byte
+	for _, m := range ms {
+		b = append(b[:0], m.Param...)
+		b = append(b, '=')
+		b = strconv.AppendFloat(b, m.Value, 'g', -1, 64)
+		b = append(b, ';')
+		h.Write(b)
+	}
+	h.Write([]byte("!" + r.Event))
+	return fmt.Sprintf("%s/%s/%s/%016x", r.Feed, r.Station, r.Time.UTC().Format(time.RFC3339Nano), h.Sum64())
 }
 
 // ackLoop waits for the acks in publish order; a reading whose async
