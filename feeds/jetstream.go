@@ -365,7 +365,7 @@ func (j *JetStream) session(ctx context.Context) error {
 			w.stop()
 		}
 	}()
-	consume := func(stream jetstream.Stream, subject string, whole bool, cfg jetstream.OrderedConsumerConfig, after uint64, fn func(jetstream.Msg)) error {
+	consume := func(stream jetstream.Stream, subject string, whole bool, cfg jetstream.OrderedConsumerConfig, after uint64, fn func(jetstream.Msg, *jetstream.MsgMetadata)) error {
 		cfg.FilterSubjects = []string{subject}
 		w := &watchedConsumer{stream: stream, subject: subject, whole: whole, cfg: cfg, fn: fn, logf: j.cfg.Logf, last: after}
 		if err := w.start(ctx, after); err != nil {
@@ -382,9 +382,9 @@ func (j *JetStream) session(ctx context.Context) error {
 		once.Do(func() { close(caught) })
 	}
 	err = consume(stations, j.subj.StationsFilter, true, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverLastPerSubjectPolicy}, 0,
-		func(m jetstream.Msg) {
+		func(m jetstream.Msg, md *jetstream.MsgMetadata) {
 			j.station(m.Data())
-			if md, err := m.Metadata(); err == nil && md.NumPending == 0 {
+			if md != nil && md.NumPending == 0 {
 				once.Do(func() { close(caught) })
 			}
 		})
@@ -413,7 +413,7 @@ func (j *JetStream) session(ctx context.Context) error {
 		}
 		f := f
 		if err := consume(readings, j.subj.Reading(f), false, jetstream.OrderedConsumerConfig{}, after,
-			func(m jetstream.Msg) { j.reading(f, epoch, stations, m) }); err != nil {
+			func(m jetstream.Msg, md *jetstream.MsgMetadata) { j.reading(f, epoch, stations, m, md) }); err != nil {
 			return err
 		}
 	}
@@ -477,12 +477,11 @@ func (j *JetStream) station(raw []byte) {
 
 // reading takes one message of feed f's subject; its cursor is the stream
 // sequence.
-func (j *JetStream) reading(f city.Feed, epoch string, stations jetstream.Stream, m jetstream.Msg) {
+func (j *JetStream) reading(f city.Feed, epoch string, stations jetstream.Stream, m jetstream.Msg, md *jetstream.MsgMetadata) {
 	raw := m.Data()
-	md, err := m.Metadata()
-	if err != nil {
+	if md == nil {
 		j.call(func(h Handler) {
-			h.Reject(string(f), raw, reject(string(f), "", ErrMalformed, "no JetStream metadata: %v", err))
+			h.Reject(string(f), raw, reject(string(f), "", ErrMalformed, "a message without JetStream metadata"))
 		})
 		return
 	}
@@ -535,7 +534,7 @@ func (j *JetStream) lookupStation(stations jetstream.Stream, id string) bool {
 
 // step takes one step from the district's step subject and hands another
 // desk's step to the handler's PeerStep.
-func (j *JetStream) step(m jetstream.Msg) {
+func (j *JetStream) step(m jetstream.Msg, _ *jetstream.MsgMetadata) {
 	if m.Headers().Get(DeskHeader) == j.cfg.Desk {
 		return // this desk's own
 	}

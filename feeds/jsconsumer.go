@@ -15,6 +15,8 @@ const (
 	// jsStallAfter is how long a consumer may deliver nothing while its
 	// stream holds newer messages for it before it is made again.
 	jsStallAfter = 3 * time.Second
+	// jsPullBatch is how many messages a consumer asks for at once.
+	jsPullBatch = 2048
 )
 
 // watchedConsumer is an ordered consumer of one subject (or wildcard) of
@@ -30,7 +32,7 @@ type watchedConsumer struct {
 	subject string
 	whole   bool // subject covers the whole stream: its last sequence is the stream's
 	cfg     jetstream.OrderedConsumerConfig
-	fn      func(jetstream.Msg)
+	fn      func(jetstream.Msg, *jetstream.MsgMetadata)
 	logf    func(string, ...any)
 
 	mu     sync.Mutex // held while a message is handled
@@ -51,7 +53,7 @@ func (w *watchedConsumer) start(ctx context.Context, after uint64) error {
 	if err != nil {
 		return err
 	}
-	cc, err := c.Consume(w.handle, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+	cc, err := c.Consume(w.handle, jetstream.PullMaxMessages(jsPullBatch), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 		w.logf("consumer of %s: %v", w.subject, err)
 	}))
 	if err != nil {
@@ -76,9 +78,11 @@ func (w *watchedConsumer) handle(m jetstream.Msg) {
 			return // delivered already, by the consumer this one replaced
 		}
 		w.last = md.Sequence.Stream
+	} else {
+		md = nil
 	}
 	w.lastAt = time.Now()
-	w.fn(m)
+	w.fn(m, md)
 }
 
 // check makes the consumer again when it has been quiet for jsStallAfter
