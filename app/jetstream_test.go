@@ -383,3 +383,42 @@ func TestJetStreamClusterLeaderKilled(t *testing.T) {
 		t.Errorf("publisher: %v", pub.pub.Err())
 	}
 }
+
+// TestJetStreamLeafLinkLost: a desk on the district centre's leaf node
+// while the city's server is killed and started again: the readings
+// published before and after arrive once each, none lost.
+func TestJetStreamLeafLinkLost(t *testing.T) {
+	hub := testutil.StartNATS(t, 1)
+	leaf := testutil.StartNATSLeaf(t, hub)
+	pub := newJSTicks(t, hub.URLs(), 1, time.Now().Add(-2*time.Hour).Truncate(time.Second))
+	n := pub.ticks(t, 10)
+	pub.flush(t)
+	rt, err := Start(context.Background(), Options{DataDir: t.TempDir(), FeedURL: leaf.URL, JSDomain: testutil.NATSDomain, MaxBackoff: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	rows, _ := pub.rows()
+	deadline := time.Now().Add(30 * time.Second)
+	for readingCount(t, rt.DB) < rows {
+		if time.Now().After(deadline) {
+			t.Fatalf("the first readings did not come through the leaf: %+v\nleaf log:\n%s", rt.Ingest.Status()[0], leaf.Log())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	hub.Nodes[0].Kill(t)
+	time.Sleep(2 * time.Second)
+	hub.Nodes[0].Start(t)
+	n += pub.ticks(t, 10)
+	pub.flush(t)
+	rows, _ = pub.rows()
+	testutil.WaitFor(t, 60*time.Second, "the readings published after the hub came back", func() bool { return readingCount(t, rt.DB) >= rows })
+	time.Sleep(500 * time.Millisecond)
+	if got := received(rt); got != int64(n) {
+		t.Fatalf("%d readings arrived, want exactly %d", got, n)
+	}
+	if got := readingCount(t, rt.DB); got != rows {
+		t.Fatalf("cache holds %d rows, want %d", got, rows)
+	}
+}

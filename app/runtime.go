@@ -23,6 +23,7 @@ type Options struct {
 	DataDir    string        // where the cache lives; "" → DefaultDataDir()
 	FeedURL    string        // ws:// or wss:// feed server, or nats://host:port[,host:port…] (JetStream); "" → the embedded demo
 	District   string        // the district whose JetStream streams a nats:// feed reads ("" → huangpu)
+	JSDomain   string        // the JetStream domain holding them, when the feed is a leaf node ("" → none)
 	Token      string        // bearer token for the feed server
 	CAFile     string        // PEM file of the site CA for wss://
 	Retention  time.Duration // how long readings are kept (0 → 30 days)

@@ -15,7 +15,7 @@ func newTransport(opts Options, url string, in *Ingest, v *feeds.Validator) (fee
 			return nil, nil, err
 		}
 		j, err := feeds.NewJetStream(feeds.JetStreamConfig{
-			URLs: urls, District: opts.District, Token: opts.Token, CAFile: opts.CAFile, Feeds: city.Feeds,
+			URLs: urls, District: opts.District, Domain: opts.JSDomain, Token: opts.Token, CAFile: opts.CAFile, Feeds: city.Feeds,
 			Cursors: in.Cursors, Handler: in, Validator: v, MaxBackoff: opts.MaxBackoff,
 		})
 		return j, nil, err

@@ -158,6 +158,14 @@ func natsOptions(name, token, caFile string) ([]nats.Option, error) {
 	return opts, nil
 }
 
+// newJetStream is the JetStream API of nc, in domain when one is given.
+func newJetStream(nc *nats.Conn, domain string, opts ...jetstream.JetStreamOpt) (jetstream.JetStream, error) {
+	if domain != "" {
+		return jetstream.NewWithDomain(nc, domain, opts...)
+	}
+	return jetstream.New(nc, opts...)
+}
+
 // JetStreamConfig configures a JetStream transport. Zero values take the
 // defaults.
 type JetStreamConfig struct {
@@ -165,7 +173,10 @@ type JetStreamConfig struct {
 	District string   // "" = DefaultDistrict
 	Token    string   // NATS token, if the servers want one
 	CAFile   string   // PEM of the CA that signs tls:// servers
-	Feeds    []city.Feed
+	// Domain is the JetStream domain of the servers holding the streams
+	// (the city hub's, when the desk connects to a leaf node); "" = none.
+	Domain string
+	Feeds  []city.Feed
 	// Cursors is asked at every start: per feed, the stream sequence of
 	// the last reading stored and the stream's epoch (ConsumerEpoch).
 	Cursors   func() (map[city.Feed]Cursor, error)
@@ -335,7 +346,7 @@ func (j *JetStream) session(ctx context.Context) error {
 		return fmt.Errorf("connect to NATS %s: %w", strings.Join(j.cfg.URLs, ","), err)
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc, jetstream.WithDefaultTimeout(jsRequestWait))
+	js, err := newJetStream(nc, j.cfg.Domain, jetstream.WithDefaultTimeout(jsRequestWait))
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,7 @@ type JetStreamPublisherConfig struct {
 	District string // "" = DefaultDistrict
 	Token    string
 	CAFile   string
+	Domain   string        // JetStream domain of the servers holding the streams; "" = none
 	Replicas int           // copies of each stream in the cluster when it is created: 1 or 3 (0 = 1)
 	MaxAge   time.Duration // readings kept by the stream; 0 = DefaultReadingsMaxAge
 	// OnAck is told of every reading the stream acked, with its stream
@@ -108,7 +109,7 @@ func NewJetStreamPublisher(ctx context.Context, cfg JetStreamPublisherConfig) (*
 	if err != nil {
 		return nil, fmt.Errorf("connect to NATS %s: %w", strings.Join(cfg.URLs, ","), err)
 	}
-	js, err := jetstream.New(nc, jetstream.WithDefaultTimeout(jsRequestWait),
+	js, err := newJetStream(nc, cfg.Domain, jetstream.WithDefaultTimeout(jsRequestWait),
 		jetstream.WithPublishAsyncTimeout(jsRequestWait), jetstream.WithPublishAsyncMaxPending(2*publishWindow))
 	if err != nil {
 		nc.Close()

@@ -49,6 +49,7 @@ Flags of serve:
   --district D          with --nats: the district (default huangpu): streams ONESCREEN_HUANGPU…
   --replicas N          with --nats: copies of each stream made, 1 or 3 (default 1)
   --max-age D           with --nats: how long the readings stream keeps readings (default 24h)
+  --js-domain D         with --nats: the JetStream domain holding the streams (publishing via a leaf node)
 
 Flags of replay (FILE may come before or after them):
   --speed X             play X times faster than recorded (default 1)

@@ -19,12 +19,14 @@ type natsFlags struct {
 	district string
 	replicas int
 	maxAge   time.Duration
+	domain   string
 }
 
 func (n *natsFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&n.url, "nats", "", "publish into NATS JetStream at nats://host:4222[,host2:4222…] instead of serving the websocket")
 	fs.StringVar(&n.district, "district", feeds.DefaultDistrict, "with --nats: the district, naming the streams (ONESCREEN_<DISTRICT>) and subjects (onescreen.<district>.…)")
 	fs.IntVar(&n.replicas, "replicas", 1, "with --nats: copies of each stream when it is created, 1 or 3 (a cluster)")
+	fs.StringVar(&n.domain, "js-domain", "", "with --nats: the JetStream domain of the servers holding the streams (for a publisher on a leaf node)")
 	fs.DurationVar(&n.maxAge, "max-age", feeds.DefaultReadingsMaxAge, "with --nats: how long the readings stream keeps readings when it is created")
 }
 
@@ -56,7 +58,7 @@ func connectNATS(ctx context.Context, n *natsFlags, token string, lg *log.Logger
 	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	p, err := feeds.NewJetStreamPublisher(cctx, feeds.JetStreamPublisherConfig{
-		URLs: urls, District: n.district, Token: token, Replicas: n.replicas, MaxAge: n.maxAge, Logf: lg.Printf,
+		URLs: urls, District: n.district, Domain: n.domain, Token: token, Replicas: n.replicas, MaxAge: n.maxAge, Logf: lg.Printf,
 	})
 	if err != nil {
 		return nil, err

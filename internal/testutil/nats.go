@@ -18,12 +18,17 @@ type NATSNode struct {
 	URL         string // nats://127.0.0.1:port
 	ClientPort  int
 	ClusterPort int
+	LeafPort    int    // where leaf nodes connect (0 on a leaf)
 	Dir         string // its JetStream store and log
 	conf        string
 	bin         string
 	cmd         *exec.Cmd
 	waitDone    chan struct{}
 }
+
+// NATSDomain is the JetStream domain of the test servers, which a client
+// of a leaf node names to reach their JetStream.
+const NATSDomain = "city"
 
 // NATSCluster is one nats-server, or several routed into a cluster.
 type NATSCluster struct {
@@ -69,7 +74,7 @@ func StartNATS(t testing.TB, n int) *NATSCluster {
 	c := &NATSCluster{}
 	root := t.TempDir()
 	for i := 0; i < n; i++ {
-		nd := &NATSNode{Name: fmt.Sprintf("n%d", i+1), ClientPort: freePort(t), bin: bin, Dir: filepath.Join(root, fmt.Sprintf("n%d", i+1))}
+		nd := &NATSNode{Name: fmt.Sprintf("n%d", i+1), ClientPort: freePort(t), LeafPort: freePort(t), bin: bin, Dir: filepath.Join(root, fmt.Sprintf("n%d", i+1))}
 		if n > 1 {
 			nd.ClusterPort = freePort(t)
 		}
@@ -82,7 +87,8 @@ func StartNATS(t testing.TB, n int) *NATSCluster {
 		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "server_name: %s\nlisten: 127.0.0.1:%d\n", nd.Name, nd.ClientPort)
-		fmt.Fprintf(&b, "jetstream {\n  store_dir: %q\n  max_memory_store: 268435456\n  max_file_store: 2147483648\n}\n", filepath.Join(nd.Dir, "js"))
+		fmt.Fprintf(&b, "jetstream {\n  domain: %s\n  store_dir: %q\n  max_memory_store: 268435456\n  max_file_store: 2147483648\n}\n", NATSDomain, filepath.Join(nd.Dir, "js"))
+		fmt.Fprintf(&b, "leafnodes {\n  listen: 127.0.0.1:%d\n}\n", nd.LeafPort)
 		if n > 1 {
 			var routes []string
 			for _, o := range c.Nodes {
@@ -106,6 +112,27 @@ func StartNATS(t testing.TB, n int) *NATSCluster {
 		}
 	})
 	return c
+}
+
+// StartNATSLeaf starts one nats-server without JetStream of its own as a
+// leaf node of hub (as at a district centre): its clients reach the
+// hub's JetStream through it.
+func StartNATSLeaf(t testing.TB, hub *NATSCluster) *NATSNode {
+	t.Helper()
+	nd := &NATSNode{Name: "leaf", ClientPort: freePort(t), bin: NATSServer(t), Dir: t.TempDir()}
+	nd.URL = fmt.Sprintf("nats://127.0.0.1:%d", nd.ClientPort)
+	var urls []string
+	for _, h := range hub.Nodes {
+		urls = append(urls, fmt.Sprintf("%q", fmt.Sprintf("nats-leaf://127.0.0.1:%d", h.LeafPort)))
+	}
+	conf := fmt.Sprintf("server_name: leaf\nlisten: 127.0.0.1:%d\nleafnodes {\n  reconnect: 1\n  remotes: [{ urls: [%s] }]\n}\n", nd.ClientPort, strings.Join(urls, ", "))
+	nd.conf = filepath.Join(nd.Dir, "nats.conf")
+	if err := os.WriteFile(nd.conf, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	nd.Start(t)
+	t.Cleanup(func() { nd.Kill(t) })
+	return nd
 }
 
 // URLs is every node's client URL, comma separated.
