@@ -3,12 +3,14 @@ package app
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/paulmach/orb"
 
 	"onescreen/cache"
 	"onescreen/city"
@@ -420,5 +422,137 @@ func TestJetStreamLeafLinkLost(t *testing.T) {
 	}
 	if got := readingCount(t, rt.DB); got != rows {
 		t.Fatalf("cache holds %d rows, want %d", got, rows)
+	}
+}
+
+// stepPeer takes other desks' steps.
+type stepPeer struct {
+	countingHandler
+	pmu   sync.Mutex
+	steps []feeds.WireAction
+}
+
+func (p *stepPeer) PeerStep(a feeds.WireAction) {
+	p.pmu.Lock()
+	p.steps = append(p.steps, a)
+	p.pmu.Unlock()
+}
+
+func (p *stepPeer) got() []string {
+	p.pmu.Lock()
+	defer p.pmu.Unlock()
+	var out []string
+	for _, a := range p.steps {
+		out = append(out, a.Step+"/"+a.Officer)
+	}
+	return out
+}
+
+// TestJetStreamOutboxSteps: the officer's steps go from the outbox into
+// the district's step stream, each acked by its publish ack and stored
+// once by its id, also when the server is killed and started again with
+// steps waiting; another desk sees each step once.
+func TestJetStreamOutboxSteps(t *testing.T) {
+	ns := testutil.StartNATS(t, 1)
+	pub := newJSTicks(t, ns.URLs(), 1, time.Now().Add(-time.Hour))
+	det := city.Station{ID: "fire-smoke-900", Feed: city.FeedFire, Name: "测试烟感", Kind: city.KindSmokeDetector, Location: orb.Point{121.4853, 31.2381}}
+	if err := pub.pub.PutStation(det); err != nil {
+		t.Fatal(err)
+	}
+	rt, err := Start(context.Background(), Options{DataDir: t.TempDir(), FeedURL: ns.URLs(), MaxBackoff: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+
+	// a second desk of the district, watching the steps
+	db2, err := cache.Open(t.TempDir(), cache.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	in2, _ := NewIngest(db2, 0)
+	peer := &stepPeer{countingHandler: countingHandler{Ingest: in2, seen: map[string]int{}}}
+	u, _ := feeds.ParseNATSURLs(ns.URLs())
+	j2, err := feeds.NewJetStream(feeds.JetStreamConfig{URLs: u, Feeds: city.Feeds, Handler: peer, Cursors: in2.Cursors, MaxBackoff: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = j2.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	if _, err := pub.pub.Publish(city.Reading{Feed: city.FeedFire, Station: det.ID, Time: time.Now().Add(-time.Second), Event: city.EventAlarm,
+		Values: []city.Measurement{{Param: city.ParamBattery, Value: 80, Unit: "%"}}}); err != nil {
+		t.Fatal(err)
+	}
+	var alert city.Alert
+	testutil.WaitFor(t, 15*time.Second, "the fire alarm to raise an alert", func() bool {
+		for _, v := range rt.Desk.Views(time.Now(), false) {
+			if v.Alert.Station == det.ID && v.Alert.Condition == city.CondFireAlarm {
+				alert = v.Alert
+				return true
+			}
+		}
+		return false
+	})
+	act := func(officer string, kind city.StepKind, team, note string) {
+		t.Helper()
+		rt.Desk.SetOfficer(officer)
+		if _, err := rt.Desk.Act(alert.ID, kind, team, note, time.Now()); err != nil {
+			t.Fatalf("%s by %s: %v", kind, officer, err)
+		}
+	}
+	pending := func() int {
+		n, err := rt.Outbox.Pending()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	stepsStored := func() uint64 {
+		st, err := pub.pub.JetStream().Stream(context.Background(), pub.pub.Subjects().Steps)
+		if err != nil {
+			return 0
+		}
+		return st.CachedInfo().State.Msgs
+	}
+	act("王伟", city.StepAcknowledge, "", "")
+	act("王伟", city.StepDispatch, "消防救援站", "南京东路 23 号三楼")
+	testutil.WaitFor(t, 15*time.Second, "raise, acknowledge and dispatch acked", func() bool { return pending() == 0 && stepsStored() == 3 })
+
+	ns.Nodes[0].Kill(t) // the server is lost with steps to come
+	act("王伟", city.StepResolve, "", "误报：厨房油烟，已通风复位")
+	act("李娜", city.StepVerify, "", "现场复核无明火")
+	time.Sleep(1500 * time.Millisecond)
+	if n := pending(); n != 2 {
+		t.Fatalf("outbox holds %d steps while the server is down, want 2", n)
+	}
+	ns.Nodes[0].Start(t)
+	testutil.WaitFor(t, 30*time.Second, "the waiting steps acked", func() bool { return pending() == 0 })
+	testutil.WaitFor(t, 15*time.Second, "the other desk to see every step", func() bool { return len(peer.got()) >= 5 })
+	time.Sleep(500 * time.Millisecond)
+	if n := stepsStored(); n != 5 {
+		t.Errorf("the step stream holds %d steps, want 5 (each once)", n)
+	}
+	want := []string{"raise/system", "acknowledge/王伟", "dispatch/王伟", "resolve/王伟", "verify/李娜"}
+	if got := peer.got(); !slices.Equal(got, want) {
+		t.Errorf("the other desk saw %v, want %v", got, want)
+	}
+	// each stored step carries its outbox id as Nats-Msg-Id
+	st, err := pub.pub.JetStream().Stream(context.Background(), pub.pub.Subjects().Steps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seq := uint64(1); seq <= 5; seq++ {
+		m, err := st.GetMsg(context.Background(), seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env, err := feeds.Decode(m.Data)
+		if err != nil || env.Action == nil || m.Header.Get(nats.MsgIdHdr) != env.Action.ID {
+			t.Errorf("step %d: Nats-Msg-Id %q for action %+v (%v)", seq, m.Header.Get(nats.MsgIdHdr), env.Action, err)
+		}
 	}
 }

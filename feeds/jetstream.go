@@ -206,11 +206,9 @@ type JetStream struct {
 
 	hmu sync.Mutex // Handler methods run one at a time
 
-	mu       sync.Mutex
-	js       jetstream.JetStream // the live connection's, nil when none
-	ctx      context.Context
-	up       bool
-	inflight int
+	mu    sync.Mutex
+	stepq chan pendingStep // the live connection's step queue, nil when none
+	up    bool
 }
 
 var _ Transport = (*JetStream)(nil)
@@ -453,13 +451,22 @@ func (j *JetStream) session(ctx context.Context) error {
 		<-watchDone
 	}()
 
+	q := make(chan pendingStep, actionQueueLen)
+	pctx, pcancel := context.WithCancel(ctx)
+	pubDone := make(chan struct{})
+	go func() {
+		defer close(pubDone)
+		j.publishSteps(pctx, js, q)
+	}()
 	j.mu.Lock()
-	j.js, j.ctx = js, ctx
+	j.stepq = q
 	j.mu.Unlock()
 	defer func() {
 		j.mu.Lock()
-		j.js, j.ctx = nil, nil
+		j.stepq = nil
 		j.mu.Unlock()
+		pcancel()
+		<-pubDone
 	}()
 	connected.Store(true)
 	j.state(Connected, nil)
@@ -566,11 +573,12 @@ func (j *JetStream) step(m jetstream.Msg, _ *jetstream.MsgMetadata) {
 	})
 }
 
-// SendAction publishes an officer's step to the district's step subject
-// with Nats-Msg-Id = its id, so that the stream stores it once however
-// often it is sent. The publish ack (also the ack of a duplicate) is
-// reported through Handler.ActionAck; a publish that fails is tried again
-// in the background until acked or the transport stops.
+// SendAction queues an officer's step for the district's step subject,
+// published with Nats-Msg-Id = its id, so that the stream stores it once
+// however often it is sent. Steps are published one at a time in the
+// order sent; the publish ack (also the ack of a duplicate) is reported
+// through Handler.ActionAck; a publish that fails is tried again until
+// acked or the session ends.
 func (j *JetStream) SendAction(a WireAction) error {
 	if err := j.cfg.Validator.Action(&a); err != nil {
 		return err
@@ -580,28 +588,38 @@ func (j *JetStream) SendAction(a WireAction) error {
 		return err
 	}
 	j.mu.Lock()
-	js, ctx := j.js, j.ctx
-	if js == nil || !j.up {
-		j.mu.Unlock()
+	q, up := j.stepq, j.up
+	j.mu.Unlock()
+	if q == nil || !up {
 		return ErrNotConnected
 	}
-	if j.inflight >= actionQueueLen {
-		j.mu.Unlock()
+	select {
+	case q <- pendingStep{id: a.ID, body: body}:
+		return nil
+	default:
 		return fmt.Errorf("%d steps already waiting for their publish ack: %w", actionQueueLen, ErrNotConnected)
 	}
-	j.inflight++
-	j.mu.Unlock()
-	go func() {
-		defer func() {
-			j.mu.Lock()
-			j.inflight--
-			j.mu.Unlock()
-		}()
-		if _, err := publishRetry(ctx, js, j.subj.StepsSubject, a.ID, j.cfg.Desk, body); err == nil {
-			j.call(func(h Handler) { h.ActionAck(a.ID) })
+}
+
+// pendingStep is a step waiting to be published.
+type pendingStep struct {
+	id   string
+	body []byte
+}
+
+// publishSteps publishes the queued steps one after the other, in the
+// order the outbox sent them, each until acked, until ctx ends.
+func (j *JetStream) publishSteps(ctx context.Context, js jetstream.JetStream, q chan pendingStep) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case st := <-q:
+			if _, err := publishRetry(ctx, js, j.subj.StepsSubject, st.id, j.cfg.Desk, st.body); err == nil {
+				j.call(func(h Handler) { h.ActionAck(st.id) })
+			}
 		}
-	}()
-	return nil
+	}
 }
 
 // publishRetry publishes one message with Nats-Msg-Id id until the stream
