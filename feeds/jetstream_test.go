@@ -148,6 +148,9 @@ func TestJetStreamIngestAndResume(t *testing.T) {
 	waitFor(t, "200 readings", func() bool { n := 0; h.snapshot(func(h *recorder) { n = len(h.readings) }); return n >= 200 })
 	stop()
 	publishAir(t, p, 200, 300)
+	// the server restarts too: the stream, its sequences and its epoch stay
+	ns.Nodes[0].Kill(t)
+	ns.Nodes[0].Start(t)
 	_, stop2 := startJetStream(t, ns.URLs(), "desk-a", h, h.Cursors)
 	waitFor(t, "300 readings", func() bool { n := 0; h.snapshot(func(h *recorder) { n = len(h.readings) }); return n >= 300 })
 	time.Sleep(300 * time.Millisecond) // anything doubled would arrive now
@@ -327,4 +330,48 @@ func TestJetStreamStepsOnceAndToPeers(t *testing.T) {
 	if got := b.peerSteps(); len(got) != 1 {
 		t.Fatalf("a bad step was passed on: %+v", got)
 	}
+}
+
+// TestJetStreamGapAfterRetention: readings the stream no longer holds
+// (its max age passed; here purged) when a desk comes back are recorded
+// as a gap in stream sequences, and the rest arrive.
+func TestJetStreamGapAfterRetention(t *testing.T) {
+	ns := testutil.StartNATS(t, 1)
+	p := startPublisher(t, ns.URLs(), 1, nil)
+	publishAir(t, p, 0, 50)
+	h := newRecorder()
+	_, stop := startJetStream(t, ns.URLs(), "desk-a", h, h.Cursors)
+	waitFor(t, "50 readings", func() bool { n := 0; h.snapshot(func(h *recorder) { n = len(h.readings) }); return n >= 50 })
+	stop()
+	publishAir(t, p, 50, 100)
+	ctx, cancel := context.WithTimeout(context.Background(), testWait)
+	defer cancel()
+	st, err := p.JetStream().Stream(ctx, p.Subjects().Readings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Purge(ctx, jetstream.WithPurgeSequence(80)); err != nil { // keeps 80 and later
+		t.Fatal(err)
+	}
+	var last uint64
+	h.snapshot(func(h *recorder) { last = h.readings[49].Seq })
+	first := st.CachedInfo().State.FirstSeq
+	if info, err := st.Info(ctx); err == nil {
+		first = info.State.FirstSeq
+	}
+	want := 50 + int(last+50-first+1) // the first 50, then what the stream still holds of the next 50
+	startJetStream(t, ns.URLs(), "desk-a", h, h.Cursors)
+	waitFor(t, "the readings still held", func() bool { n := 0; h.snapshot(func(h *recorder) { n = len(h.readings) }); return n >= want })
+	time.Sleep(300 * time.Millisecond)
+	h.snapshot(func(h *recorder) {
+		if len(h.gaps) != 1 || h.gaps[0].Feed != "air" || h.gaps[0].From != last+1 || h.gaps[0].To != first-1 {
+			t.Fatalf("gaps %+v, want air %d..%d", h.gaps, last+1, first-1)
+		}
+		if got := h.readings[50].Seq; got != first {
+			t.Fatalf("first reading after the gap has seq %d, want %d", got, first)
+		}
+		if n := len(h.readings); n != want {
+			t.Fatalf("%d readings, want %d", n, want)
+		}
+	})
 }
