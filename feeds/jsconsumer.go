@@ -100,6 +100,9 @@ func (w *watchedConsumer) check(ctx context.Context) {
 	if w.whole {
 		info, err := w.stream.Info(rctx)
 		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
 			w.logf("consumer of %s quiet for %v; stream info: %v", w.subject, quiet.Round(time.Second), err)
 			return
 		}
@@ -107,6 +110,9 @@ func (w *watchedConsumer) check(ctx context.Context) {
 	} else {
 		m, err := w.stream.GetLastMsgForSubject(rctx, w.subject)
 		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
 			w.logf("consumer of %s quiet for %v; last message: %v", w.subject, quiet.Round(time.Second), err)
 			return
 		}
@@ -122,7 +128,7 @@ func (w *watchedConsumer) check(ctx context.Context) {
 	rctx, cancel = context.WithTimeout(ctx, jsRequestWait)
 	defer cancel()
 	w.logf("consumer of %s quiet for %v with messages %d..%d waiting: made again after %d", w.subject, quiet.Round(time.Second), last+1, newest, last)
-	if err := w.start(rctx, last); err != nil {
+	if err := w.start(rctx, last); err != nil && ctx.Err() == nil {
 		w.logf("consumer of %s: %v", w.subject, err)
 	}
 }

@@ -274,7 +274,9 @@ func (p *JetStreamPublisher) ackLoop() {
 			select {
 			case ack = <-pp.fut.Ok():
 			case err := <-pp.fut.Err():
-				p.cfg.Logf("reading %s: publish not acked (%v); sending it again", pp.id, err)
+				if n := p.retried.Load(); n%1000 == 0 { // the first of a burst, then one in a thousand
+					p.cfg.Logf("reading %s: publish not acked (%v); sending it again (%d sent again so far)", pp.id, err, n)
+				}
 			case <-p.ctx.Done():
 			}
 		}
