@@ -18,8 +18,9 @@ export CGO_ENABLED := 1
 BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
               libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
 # Extra packages the tests use: a real X server for the smoke test, xwd and
-# ImageMagick for its screenshot, xmllint to validate CAP exports.
-TEST_PKGS  := xvfb x11-apps libxml2-utils
+# ImageMagick for its screenshot, xmllint to validate CAP exports, nats-server
+# (JetStream, clustering) for the NATS transport tests.
+TEST_PKGS  := xvfb x11-apps libxml2-utils nats-server
 TEST_PKGS_NORECOMMENDS := imagemagick
 
 .PHONY: all build run test bench deps deps-test vet fmt clean headless cityfeed fuzz

@@ -90,7 +90,9 @@ type dashOpts struct {
 func dashboardFlags(o *dashOpts) *flag.FlagSet {
 	fs := flag.NewFlagSet("onescreen", flag.ContinueOnError)
 	fs.StringVar(&o.DataDir, "data", "", "data directory holding the cache (default: the user's application data directory)")
-	fs.StringVar(&o.FeedURL, "feed", "", "feed server, ws://host:port or wss://host:port (default: the embedded demo district)")
+	fs.StringVar(&o.FeedURL, "feed", "", "feed server, ws://host:port or wss://host:port, or NATS JetStream nats://host:4222[,host2:4222…] (default: the embedded demo district)")
+	fs.StringVar(&o.District, "district", "huangpu", "with a nats:// feed: the district whose streams are read (ONESCREEN_<DISTRICT>)")
+	fs.StringVar(&o.JSDomain, "js-domain", "", "with a nats:// feed: the JetStream domain of the city's servers, when the feed is the centre's leaf node")
 	fs.StringVar(&o.Token, "token", "", "bearer token for the feed server")
 	fs.StringVar(&o.CAFile, "ca", "", "PEM file of the site CA that signed the wss:// feed server's certificate")
 	fs.DurationVar(&o.Retention, "retention", 30*24*time.Hour, "how long readings are kept in the cache")

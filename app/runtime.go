@@ -21,7 +21,9 @@ import (
 // Options configure the data path; main fills them from flags.
 type Options struct {
 	DataDir    string        // where the cache lives; "" → DefaultDataDir()
-	FeedURL    string        // ws:// or wss:// feed server; "" → the embedded demo
+	FeedURL    string        // ws:// or wss:// feed server, or nats://host:port[,host:port…] (JetStream); "" → the embedded demo
+	District   string        // the district whose JetStream streams a nats:// feed reads ("" → huangpu)
+	JSDomain   string        // the JetStream domain holding them, when the feed is a leaf node ("" → none)
 	Token      string        // bearer token for the feed server
 	CAFile     string        // PEM file of the site CA for wss://
 	Retention  time.Duration // how long readings are kept (0 → 30 days)
@@ -68,10 +70,13 @@ type Runtime struct {
 	Opts   Options
 	DB     *cache.DB
 	Ingest *Ingest
-	Client *feeds.Client
-	Desk   *AlertDesk
-	Outbox *Outbox
-	Demo   *Demo // the in-process demo server, when no feed URL was given
+	Client *feeds.Client // the websocket client, when the feed is ws:// or wss://
+	// Transport is the feed source the data path runs: Client, or a
+	// JetStream consumer for a nats:// feed.
+	Transport feeds.Transport
+	Desk      *AlertDesk
+	Outbox    *Outbox
+	Demo      *Demo // the in-process demo server, when no feed URL was given
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -128,14 +133,10 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	for _, st := range rt.Ingest.KnownStations() {
 		v.Know(st)
 	}
-	rt.Client, err = feeds.NewClient(feeds.ClientConfig{
-		URL: url, Token: opts.Token, CAFile: opts.CAFile, Feeds: city.Feeds,
-		Cursors: rt.Ingest.Cursors, Handler: rt.Ingest, Validator: v, MaxBackoff: opts.MaxBackoff,
-	})
-	if err != nil {
+	if rt.Transport, rt.Client, err = newTransport(opts, url, rt.Ingest, v); err != nil {
 		return nil, fmt.Errorf("feed client: %w", err)
 	}
-	rt.Outbox = NewOutbox(db, rt.Client)
+	rt.Outbox = NewOutbox(db, rt.Transport)
 	rt.Ingest.OnAction(func(id string) {
 		// an ack of an id the outbox no longer holds (acked before, or
 		// sent by an earlier installation) needs nothing done
@@ -146,7 +147,7 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	rt.goRun(func() error { return rt.Ingest.Run(ctx) })
 	rt.goRun(func() error { return rt.Outbox.Run(ctx) })
 	rt.goRun(func() error { return rt.runAlertRules(ctx) })
-	rt.goRun(func() error { return rt.Client.Run(ctx) })
+	rt.goRun(func() error { return rt.Transport.Run(ctx) })
 	ok = true
 	return rt, nil
 }

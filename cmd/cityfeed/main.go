@@ -5,6 +5,7 @@
 //	cityfeed serve [--addr 127.0.0.1:8765] [--token T] [--cert F --key F] [--scale N]
 //	               [--interval D] [--seed N] [--record FILE] [--replay-buffer N]
 //	cityfeed replay FILE [--speed X] [--loop] [--retime] [--addr ...] [--token ...]
+//	cityfeed serve|replay … --nats nats://host:4222[,…] [--district D] [--replicas 1|3]
 //	cityfeed help
 package main
 
@@ -43,12 +44,21 @@ Flags of serve:
   --record FILE         also write every station and reading to FILE (one JSON message per line)
   --replay-buffer N     readings kept per feed for clients that resume (default 16384)
 
+  --nats URL            publish into NATS JetStream (nats://host:4222[,host2:4222…]) instead of
+                        serving the websocket; the streams are made when missing
+  --district D          with --nats: the district (default huangpu): streams ONESCREEN_HUANGPU…
+  --replicas N          with --nats: copies of each stream made, 1 or 3 (default 1)
+  --max-age D           with --nats: how long the readings stream keeps readings (default 24h)
+  --js-domain D         with --nats: the JetStream domain holding the streams (publishing via a leaf node)
+
 Flags of replay (FILE may come before or after them):
   --speed X             play X times faster than recorded (default 1)
   --loop                start again at the end of the file
   --retime              shift observation times so the file plays as if live now
                         (without it readings keep their recorded times)
   --addr, --token, --cert, --key, --replay-buffer   as for serve
+  --nats, --district, --replicas, --max-age        as for serve (the file is played once
+                        into JetStream, or until interrupted with --loop)
 
 A CSV is recognised by its header: timepoint, stationcode, positionname, longitude,
 latitude, so2, no2, co, o3, pm10, pm2_5 and optional pm2_5_24h, pm10_24h, o3_8h

@@ -16,6 +16,7 @@ import (
 
 	"onescreen/city"
 	"onescreen/feeds"
+	"onescreen/feeds/sim"
 )
 
 // maxSpeed bounds --speed: beyond it pacing is meaningless anyway.
@@ -37,6 +38,8 @@ func replay(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.Float64Var(&rf.speed, "speed", 1, "play this many times faster than recorded")
 	fs.BoolVar(&rf.loop, "loop", false, "start again at the end")
 	fs.BoolVar(&rf.retime, "retime", false, "shift observation times so the file plays as if live")
+	var nf natsFlags
+	nf.register(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -62,6 +65,9 @@ func replay(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 
 	lg := newLogger(stderr)
+	if nf.url != "" {
+		return replayNATS(ctx, &nf, l.token, src, rf, lg)
+	}
 	srv := feeds.NewServer(feeds.ServerConfig{Token: l.token, ReplayPerFeed: l.replayBuffer, Logf: lg.Printf})
 	fsrv, err := listen(&l, tlsCfg, srv, lg)
 	if err != nil {
@@ -175,9 +181,10 @@ func (r recording) each(ctx context.Context, fn func(st *city.Station, rd *city.
 	return err
 }
 
-// play publishes the source through srv, paced by the readings' times
-// divided by the speed, once or in a loop.
-func play(ctx context.Context, src source, srv *feeds.Server, rf replayFlags, lg *log.Logger) error {
+// play publishes the source through srv (the websocket server or a
+// JetStream publisher), paced by the readings' times divided by the
+// speed, once or in a loop.
+func play(ctx context.Context, src source, srv sim.Publisher, rf replayFlags, lg *log.Logger) error {
 	for pass := 1; ; pass++ {
 		var (
 			first     time.Time // observation time of the first reading

@@ -22,6 +22,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	interval := fs.Duration("interval", sim.DefaultInterval, "reporting period")
 	seed := fs.Int64("seed", 1, "seed of the simulated values and incidents")
 	record := fs.String("record", "", "write every station and reading to this file")
+	var nf natsFlags
+	nf.register(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -45,6 +47,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 
 	lg := newLogger(stderr)
+	if nf.url != "" {
+		if *record != "" || l.cert != "" {
+			return fmt.Errorf("%w: --record and --cert are for the websocket server, not --nats", errUsage)
+		}
+		return serveNATS(ctx, &nf, l.token, cfg, *seed, lg)
+	}
 	var rec *os.File
 	if *record != "" {
 		rec, err = os.Create(*record)

@@ -1,0 +1,365 @@
+package feeds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+
+	"onescreen/city"
+)
+
+// publishWindow is how many readings may wait for their publish ack.
+const publishWindow = 1024
+
+// JetStreamPublisherConfig configures a publisher. Zero values take the
+// defaults.
+type JetStreamPublisherConfig struct {
+	URLs     []string
+	District string // "" = DefaultDistrict
+	Token    string
+	CAFile   string
+	Domain   string        // JetStream domain of the servers holding the streams; "" = none
+	Replicas int           // copies of each stream in the cluster when it is created: 1 or 3 (0 = 1)
+	MaxAge   time.Duration // readings kept by the stream; 0 = DefaultReadingsMaxAge
+	// OnAck is told of every reading the stream acked, with its stream
+	// sequence, in about publish order (a retried one later). It runs on
+	// the publisher's ack goroutine.
+	OnAck     func(r city.Reading, streamSeq uint64)
+	Validator *Validator // judges what is published; nil = NewValidator()
+	Logf      func(format string, args ...any)
+}
+
+// JetStreamPublisher publishes a district's stations and readings into
+// JetStream, creating the streams when missing. It is a sim.Publisher, so
+// the simulator and a replay publish through it as through a Server.
+// Readings are published asynchronously, up to publishWindow awaiting
+// their ack; each carries Nats-Msg-Id = feed/station/time, so a reading
+// sent again after a lost ack (a leader change) is stored once.
+type JetStreamPublisher struct {
+	cfg  JetStreamPublisherConfig
+	subj Subjects
+	nc   *nats.Conn
+	js   jetstream.JetStream
+	v    *Validator
+
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu      sync.Mutex
+	seq     map[city.Feed]uint64
+	sendMu  sync.RWMutex // held for reading while a reading is queued, for writing to close the queue
+	closed  bool         // under sendMu
+	pending chan pendingPub
+	wg      sync.WaitGroup
+	errMu   sync.Mutex
+	err     error
+
+	published, acked, retried atomic.Uint64
+}
+
+type pendingPub struct {
+	r   city.Reading
+	id  string
+	msg *nats.Msg
+	fut jetstream.PubAckFuture
+}
+
+// NewJetStreamPublisher connects and makes sure the district's streams
+// exist.
+func NewJetStreamPublisher(ctx context.Context, cfg JetStreamPublisherConfig) (*JetStreamPublisher, error) {
+	subj, err := DistrictSubjects(cfg.District)
+	if err != nil {
+		return nil, err
+	}
+	if len(cfg.URLs) == 0 {
+		return nil, errors.New("publisher: no NATS server")
+	}
+	if cfg.Replicas == 0 {
+		cfg.Replicas = 1
+	}
+	if cfg.Replicas != 1 && cfg.Replicas != 3 {
+		return nil, fmt.Errorf("publisher: %d replicas: want 1 or 3", cfg.Replicas)
+	}
+	if cfg.MaxAge <= 0 {
+		cfg.MaxAge = DefaultReadingsMaxAge
+	}
+	if cfg.Validator == nil {
+		cfg.Validator = NewValidator()
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = func(string, ...any) {}
+	}
+	opts, err := natsOptions("onescreen publisher "+subj.District, cfg.Token, cfg.CAFile)
+	if err != nil {
+		return nil, err
+	}
+	nc, err := nats.Connect(strings.Join(cfg.URLs, ","), opts...)
+	if err != nil {
+		return nil, fmt.Errorf("connect to NATS %s: %w", strings.Join(cfg.URLs, ","), err)
+	}
+	js, err := newJetStream(nc, cfg.Domain, jetstream.WithDefaultTimeout(jsRequestWait),
+		jetstream.WithPublishAsyncTimeout(jsRequestWait), jetstream.WithPublishAsyncMaxPending(2*publishWindow))
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	p := &JetStreamPublisher{cfg: cfg, subj: subj, nc: nc, js: js, v: cfg.Validator,
+		seq: map[city.Feed]uint64{}, pending: make(chan pendingPub, publishWindow)}
+	if err := EnsureStreams(ctx, js, subj, cfg.Replicas, cfg.MaxAge); err != nil {
+		nc.Close()
+		return nil, err
+	}
+	p.ctx, p.cancel = context.WithCancel(context.Background())
+	p.wg.Add(1)
+	go p.ackLoop()
+	return p, nil
+}
+
+// EnsureStreams creates the district's three streams when missing (an
+// existing stream is left as it is).
+func EnsureStreams(ctx context.Context, js jetstream.JetStream, s Subjects, replicas int, maxAge time.Duration) error {
+	cfgs := []jetstream.StreamConfig{
+		{Name: s.Readings, Subjects: s.ReadingSubjects(), Storage: jetstream.FileStorage, Replicas: replicas,
+			MaxAge: maxAge, Duplicates: ReadingDedupeWindow, Discard: jetstream.DiscardOld,
+			Description: "onescreen readings of " + s.District + ", by feed"},
+		{Name: s.Stations, Subjects: []string{s.StationsFilter}, Storage: jetstream.FileStorage, Replicas: replicas,
+			MaxMsgsPerSubject: 1, AllowDirect: true,
+			Description: "onescreen station descriptions of " + s.District + ", the last per station"},
+		{Name: s.Steps, Subjects: []string{s.StepsSubject}, Storage: jetstream.FileStorage, Replicas: replicas,
+			MaxAge: DefaultStepsMaxAge, Duplicates: StepDedupeWindow,
+			Description: "onescreen officers' steps of " + s.District + ", by step id"},
+	}
+	for _, c := range cfgs {
+		var err error
+		for try := 0; try < 20; try++ { // a cluster may still be electing its meta leader
+			rctx, cancel := context.WithTimeout(ctx, jsRequestWait)
+			_, err = js.Stream(rctx, c.Name)
+			if errors.Is(err, jetstream.ErrStreamNotFound) {
+				_, err = js.CreateStream(rctx, c)
+			}
+			cancel()
+			if err == nil || ctx.Err() != nil {
+				break
+			}
+			time.Sleep(250 * time.Millisecond)
+		}
+		if err != nil {
+			return fmt.Errorf("stream %s: %w", c.Name, err)
+		}
+	}
+	return nil
+}
+
+// Subjects returns the district's names.
+func (p *JetStreamPublisher) Subjects() Subjects { return p.subj }
+
+// JetStream is the publisher's JetStream handle.
+func (p *JetStreamPublisher) JetStream() jetstream.JetStream { return p.js }
+
+// PutStation publishes a station's description to its subject of the
+// stations stream and waits for the ack.
+func (p *JetStreamPublisher) PutStation(st city.Station) error {
+	if p.isClosed() {
+		return ErrClosed
+	}
+	if len(st.Area) > 0 && st.Location == (orb.Point{}) {
+		st.Location, _ = planar.CentroidArea(st.Area)
+	}
+	if err := p.v.CheckStation(st); err != nil {
+		return err
+	}
+	ws, err := WireStationOf(st)
+	if err != nil {
+		return err
+	}
+	msg, err := Encode(Envelope{V: ProtocolVersion, Type: TypeStation, Station: ws})
+	if err != nil {
+		return err
+	}
+	p.v.Know(st)
+	if _, err := publishRetry(p.ctx, p.js, p.subj.Station(st.ID), "", "", msg); err != nil {
+		return fmt.Errorf("publish station %s: %w", st.ID, err)
+	}
+	return nil
+}
+
+// Publish checks a reading, numbers it in its feed (the body's seq, the
+// publisher's own count) and publishes it; it returns that number. The
+// ack comes later (OnAck, Flush); Publish blocks while publishWindow
+// readings wait for theirs.
+func (p *JetStreamPublisher) Publish(r city.Reading) (uint64, error) {
+	if err := p.Err(); err != nil {
+		return 0, err
+	}
+	r, err := NormalizeUnits(r)
+	if err != nil {
+		return 0, err
+	}
+	if err := p.v.CheckReading(r); err != nil {
+		return 0, err
+	}
+	body, err := encodeReadingBody(r)
+	if err != nil {
+		return 0, err
+	}
+	p.sendMu.RLock()
+	defer p.sendMu.RUnlock()
+	if p.closed {
+		return 0, ErrClosed
+	}
+	p.mu.Lock()
+	p.seq[r.Feed]++
+	seq := p.seq[r.Feed]
+	p.mu.Unlock()
+	r.Seq = seq
+	id := ReadingMsgID(r)
+	m := nats.NewMsg(p.subj.Reading(r.Feed))
+	m.Data = spliceReading(r.Feed, seq, body)
+	m.Header.Set(nats.MsgIdHdr, id)
+	fut, err := p.js.PublishMsgAsync(m)
+	if err != nil {
+		fut = nil // the ack loop publishes it synchronously
+	}
+	p.published.Add(1)
+	select {
+	case p.pending <- pendingPub{r: r, id: id, msg: m, fut: fut}:
+	case <-p.ctx.Done():
+		return 0, ErrClosed
+	}
+	return seq, nil
+}
+
+// ReadingMsgID is a reading's Nats-Msg-Id, made from its data alone: the
+// feed, station and time, and a hash of its values and event (a smoke
+// detector may send a heartbeat and an alarm at one instant). A reading
+// published again is the same id, and JetStream stores it once.
+func ReadingMsgID(r city.Reading) string {
+	h := fnv.New64a()
+	ms := r.Values
+	if !slices.IsSortedFunc(ms, byParam) {
+		ms = slices.SortedFunc(slices.Values(ms), byParam)
+	}
+	var b []byte
+	for _, m := range ms {
+		b = append(b[:0], m.Param...)
+		b = append(b, '=')
+		b = strconv.AppendFloat(b, m.Value, 'g', -1, 64)
+		b = append(b, ';')
+		h.Write(b)
+	}
+	h.Write([]byte("!" + r.Event))
+	return fmt.Sprintf("%s/%s/%s/%016x", r.Feed, r.Station, r.Time.UTC().Format(time.RFC3339Nano), h.Sum64())
+}
+
+// ackLoop waits for the acks in publish order; a reading whose async
+// publish failed is published again synchronously, with the same
+// Nats-Msg-Id, until acked.
+func (p *JetStreamPublisher) ackLoop() {
+	defer p.wg.Done()
+	for pp := range p.pending {
+		var ack *jetstream.PubAck
+		if pp.fut != nil {
+			select {
+			case ack = <-pp.fut.Ok():
+			case err := <-pp.fut.Err():
+				if n := p.retried.Load(); n%1000 == 0 { // the first of a burst, then one in a thousand
+					p.cfg.Logf("reading %s: publish not acked (%v); sending it again (%d sent again so far)", pp.id, err, n)
+				}
+			case <-p.ctx.Done():
+			}
+		}
+		if ack == nil && p.ctx.Err() == nil {
+			p.retried.Add(1)
+			var err error
+			ack, err = publishRetry(p.ctx, p.js, pp.msg.Subject, pp.id, "", pp.msg.Data)
+			if err != nil {
+				ack = nil
+			}
+		}
+		if ack == nil {
+			p.noteErr(ErrClosed)
+			continue
+		}
+		p.acked.Add(1)
+		if p.cfg.OnAck != nil {
+			p.cfg.OnAck(pp.r, ack.Sequence)
+		}
+	}
+}
+
+func (p *JetStreamPublisher) noteErr(err error) {
+	p.errMu.Lock()
+	if p.err == nil {
+		p.err = err
+	}
+	p.errMu.Unlock()
+}
+
+// Err is the error that stopped the publisher, if any.
+func (p *JetStreamPublisher) Err() error {
+	p.errMu.Lock()
+	defer p.errMu.Unlock()
+	return p.err
+}
+
+func (p *JetStreamPublisher) isClosed() bool {
+	p.sendMu.RLock()
+	defer p.sendMu.RUnlock()
+	return p.closed
+}
+
+// Counts returns how many readings were published, acked, and sent again
+// after a failed ack.
+func (p *JetStreamPublisher) Counts() (published, acked, retried uint64) {
+	return p.published.Load(), p.acked.Load(), p.retried.Load()
+}
+
+// Flush waits until every reading published so far is acked, or ctx ends.
+func (p *JetStreamPublisher) Flush(ctx context.Context) error {
+	want := p.published.Load()
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	for p.acked.Load() < want {
+		if err := p.Err(); err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("flush: %d of %d readings acked: %w", p.acked.Load(), want, ctx.Err())
+		case <-t.C:
+		}
+	}
+	return nil
+}
+
+// Close waits up to wait for the outstanding acks, then disconnects.
+func (p *JetStreamPublisher) Close(wait time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	err := p.Flush(ctx)
+	cancel()
+	p.cancel() // the ack loop stops retrying; a blocked Publish returns
+	p.sendMu.Lock()
+	if !p.closed {
+		p.closed = true
+		close(p.pending)
+	}
+	p.sendMu.Unlock()
+	p.wg.Wait()
+	p.nc.Close()
+	if errors.Is(err, ErrClosed) {
+		err = nil
+	}
+	return err
+}
