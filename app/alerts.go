@@ -59,6 +59,9 @@ type AlertDesk struct {
 	before func()
 	// lastUpdate is each open alert's last value update that was stored.
 	lastUpdate map[string]storedUpdate
+	// steps are the officer steps of the alerts held, this desk's and
+	// other desks' (peersteps.go).
+	steps deskSteps
 }
 
 // storedUpdate is when an alert's update was stored, and at what severity.
@@ -80,7 +83,7 @@ func NewAlertDesk(db *cache.DB, cfg city.SiteConfig) (*AlertDesk, error) {
 		return nil, err
 	}
 	d := &AlertDesk{db: db, engine: e, comments: map[string]int{}, names: map[string]string{}, closed: map[string]city.Alert{},
-		lastUpdate: map[string]storedUpdate{}}
+		lastUpdate: map[string]storedUpdate{}, steps: newDeskSteps()}
 	open, err := db.Alerts(cache.AlertFilter{OpenOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("restore alerts: %w", err)
@@ -96,6 +99,9 @@ func NewAlertDesk(db *cache.DB, cfg city.SiteConfig) (*AlertDesk, error) {
 		for _, s := range steps {
 			if s.Kind == city.StepComment {
 				d.comments[a.ID]++
+			}
+			if s.Kind.ByOfficer() {
+				d.steps.byAlert[a.ID] = append(d.steps.byAlert[a.ID], heldStep{id: cache.OutboxID(s), step: s})
 			}
 		}
 	}
@@ -140,6 +146,7 @@ func (d *AlertDesk) Observe(st city.Station, r city.Reading) []city.Change {
 	}
 	ch, _ := d.engine.Observe(st, r) // a bad value is already a rejected reading; what could be judged was
 	ch = d.thinUpdates(ch)
+	ch = append(ch, d.pendingForRaisedLocked(ch)...) // other desks' steps that waited for these alerts
 	onNew := d.onNew
 	d.mu.Unlock()
 	d.notify(ch, onNew)
@@ -183,13 +190,21 @@ func (d *AlertDesk) notify(ch []city.Change, onNew func(city.Alert)) {
 func (d *AlertDesk) Tick(now time.Time) error {
 	d.mu.Lock()
 	ch := d.engine.Tick(now)
+	peer := d.pendingForRaisedLocked(ch)
 	onNew := d.onNew
 	d.mu.Unlock()
 	d.notify(ch, onNew)
 	if len(ch) == 0 {
 		return nil
 	}
-	return d.db.Submit(cache.Batch{AlertChanges: ch})
+	b := cache.Batch{AlertChanges: append(ch, peer...)}
+	for _, c := range peer {
+		if b.FromPeers == nil {
+			b.FromPeers = map[string]bool{}
+		}
+		b.FromPeers[cache.OutboxID(c.Step)] = true
+	}
+	return d.db.Submit(b)
 }
 
 // Act records the officer's step on an alert: it checks the workflow,
@@ -209,6 +224,7 @@ func (d *AlertDesk) Act(id string, kind city.StepKind, team, note string, now ti
 	if err != nil {
 		return a, err
 	}
+	a = d.ownStepLocked(a, s) // with the other desks' steps, in their order
 	if err := d.db.Submit(cache.Batch{AlertChanges: []city.Change{{Alert: a, Step: s}}}); err != nil {
 		return a, fmt.Errorf("store %s: %w", kind, err)
 	}
@@ -241,6 +257,7 @@ func (d *AlertDesk) keepClosed(a city.Alert) {
 	}
 	delete(d.closed, oldest)
 	delete(d.comments, oldest)
+	delete(d.steps.byAlert, oldest)
 }
 
 // Views lists the open alerts (and, with closed, those closed this run)

@@ -42,13 +42,16 @@ Flags of serve:
   --seed N              seed of the simulated values and incidents (default 1)
   --record FILE         also write every station and reading to FILE (one JSON message per line)
   --replay-buffer N     readings kept per feed for clients that resume (default 16384)
+  --steps FILE          keep the officers' steps here (JSON lines, fsynced, reloaded on
+                        restart) and relay them to every desk; default beside --record
+                        as FILE.steps, else kept in memory for this run
 
 Flags of replay (FILE may come before or after them):
   --speed X             play X times faster than recorded (default 1)
   --loop                start again at the end of the file
   --retime              shift observation times so the file plays as if live now
                         (without it readings keep their recorded times)
-  --addr, --token, --cert, --key, --replay-buffer   as for serve
+  --addr, --token, --cert, --key, --replay-buffer, --steps   as for serve
 
 A CSV is recognised by its header: timepoint, stationcode, positionname, longitude,
 latitude, so2, no2, co, o3, pm10, pm2_5 and optional pm2_5_24h, pm10_24h, o3_8h
