@@ -286,10 +286,13 @@ func (d *AlertDesk) pendingForRaisedLocked(ch []city.Change) []city.Change {
 
 // StepOfWire is a relayed operator action as an alert step. It refuses
 // what the workflow cannot take: an unknown step kind, a time that is not
-// RFC 3339 with an offset, a missing alert or officer.
+// RFC 3339 with an offset, a missing alert or officer. The alert engine's
+// steps (raise, clear, escalate), which desks send too, are known steps;
+// a desk does not apply them from others, as its own engine takes them
+// from the same data.
 func StepOfWire(a feeds.WireAction) (city.Step, error) {
 	k := city.StepKind(a.Step)
-	if !k.ByOfficer() {
+	if !k.Known() {
 		return city.Step{}, fmt.Errorf("step %s: unknown step %.40q", a.ID, a.Step)
 	}
 	if strings.TrimSpace(a.Alert) == "" || strings.TrimSpace(a.Officer) == "" {
@@ -327,6 +330,9 @@ func (in *Ingest) PeerStep(a feeds.WireAction) {
 		raw, _ := json.Marshal(a)
 		in.Reject("", raw, err)
 		return
+	}
+	if !s.Kind.ByOfficer() {
+		return // raise, clear, escalate: every desk's engine takes them from the data itself
 	}
 	changes, err := fn(s)
 	if err != nil {

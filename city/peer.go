@@ -14,6 +14,16 @@ var timeZero time.Time
 // that hold the same steps show the same alert whatever order the steps
 // reached them in.
 
+// Known reports whether k is a step of the workflow: an officer's or the
+// alert engine's.
+func (k StepKind) Known() bool {
+	switch k {
+	case StepRaise, StepUpdate, StepClear, StepEscalate:
+		return true
+	}
+	return k.ByOfficer()
+}
+
 // StepOrder orders officer steps for Fold: by time, then by id (a key
 // unique per step, e.g. cache.OutboxID), so that two steps at the same
 // instant are ordered the same way on every desk.
@@ -34,7 +44,8 @@ func AutoClearedByEngine(a Alert) bool {
 // severity, times of raise, clear and escalation) are kept. A step the
 // workflow refuses at its place in the order — the second of two desks
 // acknowledging the same alert during a cut — changes nothing; applied
-// reports for each step whether it took effect.
+// reports for each step whether it took effect. Updated is the latest of
+// a's and the steps' times.
 //
 // An alert the engine auto-cleared is folded as if it were still raised,
 // except that close is allowed; it then shows as auto-cleared unless a
@@ -50,6 +61,11 @@ func Fold(a Alert, steps []Step) (n Alert, applied []bool) {
 	cleared := AutoClearedByEngine(a)
 	applied = make([]bool, len(steps))
 	for i, s := range steps {
+		if s.Time.After(n.Updated) {
+			// every step is news about the alert, also one that changes
+			// nothing, so that Updated is the same on every desk
+			n.Updated = s.Time
+		}
 		next, err := n.Apply(s)
 		if err != nil && cleared && s.Kind == StepClose && n.State != StateClosed {
 			probe := n
