@@ -637,7 +637,7 @@ func (c *serverConn) subscribe(want map[string]Cursor) {
 	if len(feeds) == 0 && !wantSteps {
 		return // each unknown feed has been refused; nothing is subscribed
 	}
-	sub := &subscription{}
+	sub := &subscription{cursors: []feedCursor{}} // not nil: heartbeats go also to a client of steps only
 	var gaps [][]byte
 	latest := map[string]uint64{}
 	for _, f := range city.Feeds {
