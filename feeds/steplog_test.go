@@ -24,7 +24,11 @@ type peerRecorder struct {
 	steps []WireAction
 }
 
-func (h *peerRecorder) PeerStep(a WireAction) { h.smu.Lock(); h.steps = append(h.steps, a); h.smu.Unlock() }
+func (h *peerRecorder) PeerStep(a WireAction) {
+	h.smu.Lock()
+	h.steps = append(h.steps, a)
+	h.smu.Unlock()
+}
 
 func (h *peerRecorder) stepIDs() []string {
 	h.smu.Lock()
