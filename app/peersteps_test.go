@@ -305,6 +305,26 @@ func TestDesksShareOneAlertState(t *testing.T) {
 		t.Errorf("the step sent before the restart was not recognised when the outbox sent it again: %+v", st)
 	}
 
+	// The wall restarts: its new client asks for every step again, and it
+	// holds them all already.
+	if err := wall.rt.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rt, err := Start(context.Background(), Options{DataDir: wall.dataDir, FeedURL: "ws://" + wall.proxy.Addr + feeds.StreamPath, MaxBackoff: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wall.rt = rt
+	testutil.WaitFor(t, 10*time.Second, "the restarted wall to be sent every step again", func() bool {
+		return wall.rt.Desk.PeerStepStats().Repeats >= len(taken)
+	})
+	if st := wall.rt.Desk.PeerStepStats(); st.Applied != 0 || st.Pending != 0 {
+		t.Errorf("the restarted wall took steps again: %+v", st)
+	}
+	if got := deskFaces(wall.rt); fmt.Sprint(got) != fmt.Sprint(faces) {
+		t.Errorf("after its restart the wall shows\n%v\nwant\n%v", got, faces)
+	}
+
 	for _, d := range desks {
 		if err := d.rt.Close(); err != nil {
 			t.Fatalf("%s: close: %v", d.name, err)
