@@ -168,6 +168,9 @@ func (f *feedServer) logStats(ctx context.Context) {
 			if st.RecordErr != nil {
 				f.log.Printf("recording failed: %v", st.RecordErr)
 			}
+			if st.StepFailures > 0 {
+				f.log.Printf("step log: %d officer steps could not be written and were not acknowledged", st.StepFailures)
+			}
 		}
 	}
 }
