@@ -112,6 +112,9 @@ func NewAlertDesk(db *cache.DB, cfg city.SiteConfig) (*AlertDesk, error) {
 	for _, st := range sts {
 		d.names[st.ID] = st.Name
 	}
+	if _, err := warmPending(db, e, sts); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 

@@ -126,3 +126,37 @@ func (e *Engine) Put(a Alert) {
 		e.active[k] = a.ID
 	}
 }
+
+// LongestMinDuration is the longest minimum duration of any alert rule:
+// how far back readings must be judged again to know every condition that
+// was waiting to be raised.
+func (a AlertSettings) LongestMinDuration() time.Duration {
+	var d time.Duration
+	for _, c := range Conditions {
+		if r, ok := a.Rule(c); ok && r.MinDuration > d {
+			d = r.MinDuration
+		}
+	}
+	return d
+}
+
+// AdoptPending takes from warm — a scratch engine that judged the readings
+// of the last LongestMinDuration before a restart — the conditions that
+// were waiting for their minimum duration, for every station and condition
+// that e holds no open alert for and is not waiting on itself. So a desk
+// that restarts raises such an alert at the same reading as a desk that
+// kept running, with the same ID. It returns how many it took.
+func (e *Engine) AdoptPending(warm *Engine) int {
+	n := 0
+	for k, since := range warm.pending {
+		if _, on := e.active[k]; on {
+			continue
+		}
+		if _, waiting := e.pending[k]; waiting {
+			continue
+		}
+		e.pending[k] = since
+		n++
+	}
+	return n
+}
