@@ -36,7 +36,8 @@ type Ingest struct {
 	observer func(city.Station, city.Reading) []city.Change // the alert engine, when set
 	onAck    func(id string)                                // the outbox, when set
 	onState  func(feeds.ConnState)                          // the outbox, when set
-	peer     func(city.Step) ([]city.Change, error)         // the alert desk, for other desks' steps
+	peer     func(city.Step) ([]city.Change, bool, error)   // the alert desk, for other desks' steps
+	steps    ingestSteps                                    // the step cursor (peersteps.go)
 	err      error                                          // the cache's last error
 }
 

@@ -29,7 +29,10 @@ import (
 // step relayed back is recognised and dropped. Other desks' steps are
 // stored with cache.Batch.FromPeers and never enter this desk's outbox. A
 // step for an alert this desk has not raised yet (its readings lag) waits,
-// up to maxPendingPeerSteps, and is applied when the alert is raised.
+// up to maxPendingPeerSteps, and is applied when the alert is raised. The
+// step cursor is stored in the cache with the steps (as the cursor of
+// "steps"), but never past a step that still waits, which lives in memory
+// only: a restarted desk is sent it again.
 
 // maxPendingPeerSteps bounds the steps kept for alerts not raised here
 // (steps for alerts this desk never sees, e.g. of a station it does not
@@ -137,8 +140,8 @@ func (d *AlertDesk) ownStepLocked(a city.Alert, s city.Step) city.Alert {
 
 // PeerStep takes another desk's step. It returns the changes to store (the
 // alert as the step leaves it, with the step for its history), none when
-// the step is held already or waits for its alert.
-func (d *AlertDesk) PeerStep(s city.Step) ([]city.Change, error) {
+// the step is held already or waits for its alert (then waits is true).
+func (d *AlertDesk) PeerStep(s city.Step) (changes []city.Change, waits bool, err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	h := heldStep{id: cache.OutboxID(s), step: s}
@@ -151,9 +154,9 @@ func (d *AlertDesk) PeerStep(s city.Step) ([]city.Change, error) {
 	}
 	if d.holdsStep(a.ID, h.id) {
 		d.steps.repeats++
-		return nil, nil
+		return nil, false, nil
 	}
-	return d.applyPeerLocked(a, h), nil
+	return d.applyPeerLocked(a, h), false, nil
 }
 
 // applyPeerLocked folds another desk's step into a and returns the change
@@ -174,22 +177,22 @@ func (d *AlertDesk) applyPeerLocked(a city.Alert, h heldStep) []city.Change {
 // peerStepStoredLocked takes a step for an alert the desk does not keep in
 // memory: one closed earlier (from the cache), or one not raised here yet
 // (it waits). Called with d.mu held.
-func (d *AlertDesk) peerStepStoredLocked(h heldStep) ([]city.Change, error) {
+func (d *AlertDesk) peerStepStoredLocked(h heldStep) ([]city.Change, bool, error) {
 	if _, waiting := d.steps.pendIDs[h.id]; waiting {
 		d.steps.repeats++
-		return nil, nil
+		return nil, true, nil
 	}
 	a, found, err := d.db.Alert(h.step.Alert)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if !found {
 		d.keepPendingLocked(h)
-		return nil, nil
+		return nil, true, nil
 	}
 	hist, err := d.db.AlertSteps(a.ID)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	var held []heldStep
 	for _, s := range hist {
@@ -199,12 +202,12 @@ func (d *AlertDesk) peerStepStoredLocked(h heldStep) ([]city.Change, error) {
 		id := cache.OutboxID(s)
 		if id == h.id {
 			d.steps.repeats++
-			return nil, nil
+			return nil, false, nil
 		}
 		held = append(held, heldStep{id: id, step: s})
 	}
 	d.steps.byAlert[a.ID] = held
-	return d.applyPeerLocked(a, h), nil // it joins the closed view (or the engine, if reopened)
+	return d.applyPeerLocked(a, h), false, nil // it joins the closed view (or the engine, if reopened)
 }
 
 // keepPendingLocked keeps a step until its alert is raised here. Called
@@ -305,57 +308,131 @@ func StepOfWire(a feeds.WireAction) (city.Step, error) {
 	return city.Step{Alert: a.Alert, Kind: k, Officer: a.Officer, Team: a.Team, Note: a.Note, Time: t}, nil
 }
 
+// ingestSteps is what the ingest keeps of the step cursor: the last step
+// delivered, and the seq of each step that waits for its alert. The cursor
+// stored in the cache (as the cursor of "steps") stops before the first
+// step still waiting, so that a restarted desk is sent it again. Guarded by
+// the ingest's mutex.
+type ingestSteps struct {
+	last    feeds.Cursor
+	stored  feeds.Cursor      // the cursor last put in a batch
+	waiting map[string]uint64 // step id → seq
+}
+
 // OnPeerStep sets what takes other desks' steps (the alert desk).
-func (in *Ingest) OnPeerStep(fn func(city.Step) ([]city.Change, error)) {
+func (in *Ingest) OnPeerStep(fn func(city.Step) ([]city.Change, bool, error)) {
 	in.mu.Lock()
 	in.peer = fn
 	in.mu.Unlock()
 }
 
-var _ feeds.PeerStepObserver = (*Ingest)(nil)
+var (
+	_ feeds.PeerStepObserver = (*Ingest)(nil)
+	_ feeds.StepCursorKeeper = (*Ingest)(nil)
+)
 
 // PeerStep implements feeds.PeerStepObserver: another desk's step goes to
 // the alert desk, and what it changed joins the next batch, after the
 // readings received before it, marked as a peer's so it is not queued in
 // the outbox. A step that cannot be taken is rejected with its reason.
-func (in *Ingest) PeerStep(a feeds.WireAction) {
+func (in *Ingest) PeerStep(a feeds.WireAction) { in.peerStep(a, nil) }
+
+// PeerStepAt implements feeds.StepCursorKeeper: PeerStep, and the step
+// cursor is stored with what the step changed.
+func (in *Ingest) PeerStepAt(a feeds.WireAction, cur feeds.Cursor) { in.peerStep(a, &cur) }
+
+// StepCursor implements feeds.StepCursorKeeper: the step cursor stored.
+func (in *Ingest) StepCursor() (feeds.Cursor, error) {
+	in.flush()
+	if err := in.db.Flush(); err != nil {
+		return feeds.Cursor{}, err
+	}
+	cs, err := in.db.Cursors()
+	if err != nil {
+		return feeds.Cursor{}, err
+	}
+	c := cs[city.Feed(feeds.StepsKey)]
+	return feeds.Cursor{Epoch: c.Epoch, After: c.Seq}, nil
+}
+
+func (in *Ingest) peerStep(a feeds.WireAction, cur *feeds.Cursor) {
 	in.mu.Lock()
 	fn := in.peer
 	in.mu.Unlock()
 	if fn == nil {
 		return
 	}
+	var changes []city.Change
+	waits := false
 	s, err := StepOfWire(a)
-	if err != nil {
+	switch {
+	case err != nil:
 		raw, _ := json.Marshal(a)
 		in.Reject("", raw, err)
-		return
-	}
-	if !s.Kind.ByOfficer() {
-		return // raise, clear, escalate: every desk's engine takes them from the data itself
-	}
-	changes, err := fn(s)
-	if err != nil {
-		raw, _ := json.Marshal(a)
-		in.Reject("", raw, fmt.Errorf("step %s from another desk not taken: %w", a.ID, err))
-		return
+	case !s.Kind.ByOfficer():
+		// raise, clear, escalate: every desk's engine takes them from the data itself
+	default:
+		changes, waits, err = fn(s)
+		if err != nil {
+			raw, _ := json.Marshal(a)
+			in.Reject("", raw, fmt.Errorf("step %s from another desk not taken: %w", a.ID, err))
+		}
 	}
 	in.mu.Lock()
+	defer in.mu.Unlock()
+	if cur != nil {
+		if cur.Epoch != in.steps.last.Epoch {
+			in.steps.waiting = nil // seqs of another step log
+		}
+		in.steps.last = *cur
+		if waits {
+			if in.steps.waiting == nil {
+				in.steps.waiting = map[string]uint64{}
+			}
+			in.steps.waiting[cache.OutboxID(s)] = cur.After
+			if len(in.steps.waiting) > maxPendingPeerSteps { // the desk drops the oldest too
+				oldest := ""
+				for id, seq := range in.steps.waiting {
+					if oldest == "" || seq < in.steps.waiting[oldest] {
+						oldest = id
+					}
+				}
+				delete(in.steps.waiting, oldest)
+			}
+		}
+	}
 	in.addChangesLocked(changes)
-	in.mu.Unlock()
 }
 
 // addChangesLocked adds alert changes to the pending batch; officer steps
 // among them can only be other desks' (this desk's own go to the cache
-// from AlertDesk.Act), so they are marked as peers'. Called with in.mu held.
+// from AlertDesk.Act), so they are marked as peers'. The step cursor goes
+// with them. Called with in.mu held.
 func (in *Ingest) addChangesLocked(changes []city.Change) {
 	for _, c := range changes {
 		if c.Step.Kind.ByOfficer() {
 			if in.pending.FromPeers == nil {
 				in.pending.FromPeers = map[string]bool{}
 			}
-			in.pending.FromPeers[cache.OutboxID(c.Step)] = true
+			id := cache.OutboxID(c.Step)
+			in.pending.FromPeers[id] = true
+			delete(in.steps.waiting, id) // its alert was raised
 		}
 	}
 	in.pending.AlertChanges = append(in.pending.AlertChanges, changes...)
+	if in.steps.last.Epoch == "" {
+		return
+	}
+	upTo := in.steps.last.After
+	for _, seq := range in.steps.waiting {
+		upTo = min(upTo, seq-1)
+	}
+	if (feeds.Cursor{Epoch: in.steps.last.Epoch, After: upTo}) == in.steps.stored {
+		return
+	}
+	in.steps.stored = feeds.Cursor{Epoch: in.steps.last.Epoch, After: upTo}
+	if in.pending.Cursors == nil {
+		in.pending.Cursors = map[city.Feed]cache.Cursor{}
+	}
+	in.pending.Cursors[city.Feed(feeds.StepsKey)] = cache.Cursor{Epoch: in.steps.last.Epoch, Seq: upTo, Updated: in.now()}
 }

@@ -342,7 +342,12 @@ func (c *Client) session(ctx context.Context) (time.Duration, error) {
 		sub[string(f)] = cursors[f]
 	}
 	if _, ok := c.cfg.Handler.(PeerStepObserver); ok {
-		sub[StepsKey] = c.StepCursor()
+		cur, err := c.stepCursor()
+		if err != nil {
+			ws.Close()
+			return 0, err
+		}
+		sub[StepsKey] = cur
 	}
 	msg, err := Encode(Envelope{V: ProtocolVersion, Type: TypeSubscribe, Subscribe: sub})
 	if err != nil {

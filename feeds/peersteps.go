@@ -1,11 +1,13 @@
 package feeds
 
+import "fmt"
+
 // Officer steps relayed by the server to every desk of the district (see
 // docs/protocol.md §4.9): the client subscribes to them when its Handler
 // is a PeerStepObserver, keeps the step log's epoch and the last step seq
-// it delivered, and resumes from there on every reconnect. The cursor is
-// kept for the client's life; a new client (a restarted desk) starts from
-// 0 and is sent every step again, which a desk recognises by id.
+// it delivered, and resumes from there on every reconnect. A new client (a
+// restarted desk) starts from the cursor its StepCursorKeeper stored, or
+// from 0 and is sent every step again, which a desk recognises by id.
 
 // StepCursor is the step log epoch and the last step seq delivered.
 func (c *Client) StepCursor() Cursor {
@@ -32,7 +34,34 @@ func (s *clientSession) step(env *Envelope, rawOf func() []byte) {
 	if !s.advanceStep(env.Epoch, env.Seq) {
 		return
 	}
+	if k, ok := h.(StepCursorKeeper); ok {
+		k.PeerStepAt(*env.Action, Cursor{Epoch: env.Epoch, After: env.Seq})
+		return
+	}
 	obs.PeerStep(*env.Action)
+}
+
+// stepCursor is the step cursor a session subscribes from: the one this
+// client holds, or for a new client the one its keeper stored.
+func (c *Client) stepCursor() (Cursor, error) {
+	c.mu.Lock()
+	cur := c.stepCur
+	c.mu.Unlock()
+	k, ok := c.cfg.Handler.(StepCursorKeeper)
+	if cur != (Cursor{}) || !ok {
+		return cur, nil
+	}
+	stored, err := k.StepCursor()
+	if err != nil {
+		return Cursor{}, fmt.Errorf("read step cursor: %w", err)
+	}
+	c.mu.Lock()
+	if c.stepCur == (Cursor{}) {
+		c.stepCur = stored
+	}
+	cur = c.stepCur
+	c.mu.Unlock()
+	return cur, nil
 }
 
 // advanceStep moves the step cursor to (epoch, seq) and reports whether
@@ -47,4 +76,14 @@ func (s *clientSession) advanceStep(epoch string, seq uint64) bool {
 	}
 	c.stepCur = Cursor{Epoch: epoch, After: seq}
 	return true
+}
+
+// StepCursorKeeper may be implemented by a PeerStepObserver that stores
+// the steps it is given (a desk's cache): the client then hands each step
+// over with its cursor (PeerStepAt instead of PeerStep), and a new client
+// asks StepCursor when it first connects, so that a restarted desk resumes
+// where it stopped rather than from the first step.
+type StepCursorKeeper interface {
+	PeerStepAt(a WireAction, cur Cursor)
+	StepCursor() (Cursor, error)
 }
