@@ -316,7 +316,7 @@ func TestDesksShareOneAlertState(t *testing.T) {
 	}
 	wall.rt = rt
 	testutil.WaitFor(t, 10*time.Second, "the restarted wall to reconnect", func() bool {
-		return wall.rt.Client.StepCursor().After == uint64(server.log.Len())
+		return wall.rt.Client.StepCursor().After == server.log.Last()
 	})
 	time.Sleep(300 * time.Millisecond)
 	if st := wall.rt.Desk.PeerStepStats(); st != (PeerStepStats{}) {

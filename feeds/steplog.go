@@ -37,7 +37,7 @@ type StepLog struct {
 
 	mu      sync.Mutex
 	ids     map[string]uint64 // action id → seq
-	msgs    [][]byte          // the step message of seq s is msgs[s-1]
+	msgs    [][]byte          // the step message of seq s is msgs[s-1]; nil for a seq whose line was unreadable
 	needNL  bool              // the file does not end with a newline (a torn last line)
 	failErr error             // the first write error; the log takes no more steps
 }
@@ -153,11 +153,14 @@ func (l *StepLog) loadLine(line []byte, v *Validator) string {
 	} else if env.Epoch != l.epoch {
 		return fmt.Sprintf("epoch %q, not the log's %q", env.Epoch, l.epoch)
 	}
-	if want := uint64(len(l.msgs)) + 1; env.Seq != want {
-		return fmt.Sprintf("seq %d where %d comes next", env.Seq, want)
+	if next := uint64(len(l.msgs)) + 1; env.Seq < next {
+		return fmt.Sprintf("seq %d where %d or later comes next", env.Seq, next)
 	}
 	if seq, dup := l.ids[env.Action.ID]; dup {
 		return fmt.Sprintf("action id %q already logged as seq %d", env.Action.ID, seq)
+	}
+	for uint64(len(l.msgs))+1 < env.Seq {
+		l.msgs = append(l.msgs, nil) // the seq of a line that could not be read
 	}
 	l.ids[env.Action.ID] = env.Seq
 	l.msgs = append(l.msgs, bytes.Clone(line))
@@ -174,7 +177,14 @@ func (l *StepLog) Path() string { return l.path }
 func (l *StepLog) Len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.msgs)
+	return len(l.ids)
+}
+
+// Last is the newest step seq (0 for none).
+func (l *StepLog) Last() uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return uint64(len(l.msgs))
 }
 
 // Has reports whether the log holds the action id.
@@ -231,7 +241,13 @@ func (l *StepLog) since(after uint64) [][]byte {
 	if after >= uint64(len(l.msgs)) {
 		return nil
 	}
-	return l.msgs[after:len(l.msgs):len(l.msgs)]
+	out := make([][]byte, 0, uint64(len(l.msgs))-after)
+	for _, m := range l.msgs[after:] {
+		if m != nil {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // Steps returns every step logged, in seq order.
@@ -240,6 +256,9 @@ func (l *StepLog) Steps() []WireAction {
 	defer l.mu.Unlock()
 	out := make([]WireAction, 0, len(l.msgs))
 	for _, m := range l.msgs {
+		if m == nil {
+			continue
+		}
 		if env, err := Decode(m); err == nil && env.Action != nil {
 			out = append(out, *env.Action)
 		}
