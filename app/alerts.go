@@ -228,7 +228,8 @@ func (d *AlertDesk) Act(id string, kind city.StepKind, team, note string, now ti
 		return a, err
 	}
 	a = d.ownStepLocked(a, s) // with the other desks' steps, in their order
-	if err := d.db.Submit(cache.Batch{AlertChanges: []city.Change{{Alert: a, Step: s}}}); err != nil {
+	changes := append([]city.Change{{Alert: a, Step: s}}, d.engine.FollowUps()...)
+	if err := d.db.Submit(cache.Batch{AlertChanges: changes}); err != nil {
 		return a, fmt.Errorf("store %s: %w", kind, err)
 	}
 	if kind == city.StepComment {

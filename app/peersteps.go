@@ -171,7 +171,9 @@ func (d *AlertDesk) applyPeerLocked(a city.Alert, h heldStep) []city.Change {
 	if h.step.Kind == city.StepComment {
 		d.comments[a.ID]++
 	}
-	return []city.Change{{Alert: n, Step: h.step}}
+	// a close that frees the station and condition may raise the follow-up
+	// alert from readings judged before the close was known here
+	return append([]city.Change{{Alert: n, Step: h.step}}, d.engine.FollowUps()...)
 }
 
 // peerStepStoredLocked takes a step for an alert the desk does not keep in

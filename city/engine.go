@@ -31,6 +31,10 @@ type Engine struct {
 	pending  map[alertKey]time.Time // seen since, not yet raised
 	devices  map[string]*fireDevice // fire devices by station ID
 	lastSeen map[string]time.Time   // newest reading per station
+	// follow-up alerts after a close (followup.go)
+	recent    map[alertKey][]judged
+	closedAt  map[alertKey]time.Time
+	followUps []Change
 }
 
 type alertKey struct {
@@ -154,6 +158,11 @@ func (e *Engine) Observe(st Station, r Reading) ([]Change, error) {
 func (e *Engine) judge(st Station, t time.Time, ev evaluation) (Change, bool) {
 	k := alertKey{st.ID, ev.cond}
 	hold := ev.hold || ev.enter
+	if _, ok := e.active[k]; ok {
+		e.noteJudged(k, st, t, ev)
+	} else if e.beforeClose(k, t) {
+		return Change{}, false // judged with the alert that an officer closed later
+	}
 	if id, ok := e.active[k]; ok {
 		a := e.alerts[id]
 		if a.Cleared.IsZero() {
@@ -169,6 +178,7 @@ func (e *Engine) judge(st Station, t time.Time, ev evaluation) (Change, bool) {
 			}
 			a.State = StateAutoCleared
 			delete(e.active, k)
+			delete(e.recent, k)
 			return e.change(a, StepClear, t, "条件已解除 / condition ended"), true
 		}
 		// A critical alert whose condition had ended: it returns only at
@@ -319,6 +329,7 @@ func (e *Engine) Apply(s Step) (Alert, error) {
 		k := alertKey{n.Station, n.Condition}
 		if e.active[k] == n.ID {
 			delete(e.active, k)
+			e.afterClose(k, n.Closed)
 		}
 	}
 	return n, nil

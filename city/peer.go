@@ -112,6 +112,7 @@ func (e *Engine) Put(a Alert) {
 			delete(e.alerts, a.ID)
 			if e.active[k] == a.ID {
 				delete(e.active, k)
+				e.afterClose(k, a.Closed)
 			}
 		}
 		return
