@@ -59,6 +59,9 @@ type AlertDesk struct {
 	before func()
 	// lastUpdate is each open alert's last value update that was stored.
 	lastUpdate map[string]storedUpdate
+	// steps are the officer steps of the alerts held, this desk's and
+	// other desks' (peersteps.go).
+	steps deskSteps
 }
 
 // storedUpdate is when an alert's update was stored, and at what severity.
@@ -80,7 +83,7 @@ func NewAlertDesk(db *cache.DB, cfg city.SiteConfig) (*AlertDesk, error) {
 		return nil, err
 	}
 	d := &AlertDesk{db: db, engine: e, comments: map[string]int{}, names: map[string]string{}, closed: map[string]city.Alert{},
-		lastUpdate: map[string]storedUpdate{}}
+		lastUpdate: map[string]storedUpdate{}, steps: newDeskSteps()}
 	open, err := db.Alerts(cache.AlertFilter{OpenOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("restore alerts: %w", err)
@@ -97,6 +100,9 @@ func NewAlertDesk(db *cache.DB, cfg city.SiteConfig) (*AlertDesk, error) {
 			if s.Kind == city.StepComment {
 				d.comments[a.ID]++
 			}
+			if s.Kind.ByOfficer() {
+				d.steps.byAlert[a.ID] = append(d.steps.byAlert[a.ID], heldStep{id: cache.OutboxID(s), step: s})
+			}
 		}
 	}
 	sts, err := db.Stations()
@@ -105,6 +111,9 @@ func NewAlertDesk(db *cache.DB, cfg city.SiteConfig) (*AlertDesk, error) {
 	}
 	for _, st := range sts {
 		d.names[st.ID] = st.Name
+	}
+	if _, err := warmPending(db, e, sts); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -140,6 +149,7 @@ func (d *AlertDesk) Observe(st city.Station, r city.Reading) []city.Change {
 	}
 	ch, _ := d.engine.Observe(st, r) // a bad value is already a rejected reading; what could be judged was
 	ch = d.thinUpdates(ch)
+	ch = append(ch, d.pendingForRaisedLocked(ch)...) // other desks' steps that waited for these alerts
 	onNew := d.onNew
 	d.mu.Unlock()
 	d.notify(ch, onNew)
@@ -183,13 +193,21 @@ func (d *AlertDesk) notify(ch []city.Change, onNew func(city.Alert)) {
 func (d *AlertDesk) Tick(now time.Time) error {
 	d.mu.Lock()
 	ch := d.engine.Tick(now)
+	peer := d.pendingForRaisedLocked(ch)
 	onNew := d.onNew
 	d.mu.Unlock()
 	d.notify(ch, onNew)
 	if len(ch) == 0 {
 		return nil
 	}
-	return d.db.Submit(cache.Batch{AlertChanges: ch})
+	b := cache.Batch{AlertChanges: append(ch, peer...)}
+	for _, c := range peer {
+		if b.FromPeers == nil {
+			b.FromPeers = map[string]bool{}
+		}
+		b.FromPeers[cache.OutboxID(c.Step)] = true
+	}
+	return d.db.Submit(b)
 }
 
 // Act records the officer's step on an alert: it checks the workflow,
@@ -209,7 +227,9 @@ func (d *AlertDesk) Act(id string, kind city.StepKind, team, note string, now ti
 	if err != nil {
 		return a, err
 	}
-	if err := d.db.Submit(cache.Batch{AlertChanges: []city.Change{{Alert: a, Step: s}}}); err != nil {
+	a = d.ownStepLocked(a, s) // with the other desks' steps, in their order
+	changes := append([]city.Change{{Alert: a, Step: s}}, d.engine.FollowUps()...)
+	if err := d.db.Submit(cache.Batch{AlertChanges: changes}); err != nil {
 		return a, fmt.Errorf("store %s: %w", kind, err)
 	}
 	if kind == city.StepComment {
@@ -241,6 +261,7 @@ func (d *AlertDesk) keepClosed(a city.Alert) {
 	}
 	delete(d.closed, oldest)
 	delete(d.comments, oldest)
+	delete(d.steps.byAlert, oldest)
 }
 
 // Views lists the open alerts (and, with closed, those closed this run)

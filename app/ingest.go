@@ -36,6 +36,8 @@ type Ingest struct {
 	observer func(city.Station, city.Reading) []city.Change // the alert engine, when set
 	onAck    func(id string)                                // the outbox, when set
 	onState  func(feeds.ConnState)                          // the outbox, when set
+	peer     func(city.Step) ([]city.Change, bool, error)   // the alert desk, for other desks' steps
+	steps    ingestSteps                                    // the step cursor (peersteps.go)
 	err      error                                          // the cache's last error
 }
 
@@ -137,7 +139,7 @@ func (in *Ingest) Reading(r city.Reading, epoch string) {
 
 	in.mu.Lock()
 	in.pending.Readings = append(in.pending.Readings, r)
-	in.pending.AlertChanges = append(in.pending.AlertChanges, changes...)
+	in.addChangesLocked(changes)
 	if r.Seq > 0 {
 		if in.pending.Cursors == nil {
 			in.pending.Cursors = map[city.Feed]cache.Cursor{}

@@ -118,12 +118,14 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	}
 	rt.Desk.SetOfficer(opts.Officer)
 	rt.Ingest.Observe(rt.Desk.Observe)
+	rt.Ingest.OnPeerStep(rt.Desk.PeerStep)
 	rt.Desk.before = rt.Ingest.flush
 	ctx, rt.cancel = context.WithCancel(ctx)
 
 	url := opts.FeedURL
 	if url == "" {
-		rt.Demo, err = StartDemo(ctx, DemoOptions{Token: opts.Token, Scale: opts.DemoScale, Interval: opts.DemoInterval, Seed: opts.DemoSeed})
+		rt.Demo, err = StartDemo(ctx, DemoOptions{Token: opts.Token, Scale: opts.DemoScale, Interval: opts.DemoInterval, Seed: opts.DemoSeed,
+			StepsFile: filepath.Join(opts.DataDir, DemoStepsFile)})
 		if err != nil {
 			return nil, err
 		}
@@ -235,13 +237,20 @@ type DemoOptions struct {
 	Scale    int
 	Interval time.Duration
 	Seed     int64
+	// StepsFile is the demo server's step log; "" keeps steps in memory.
+	StepsFile string
 }
+
+// DemoStepsFile is the embedded demo server's step log, in the data
+// directory.
+const DemoStepsFile = "demo-steps.jsonl"
 
 // Demo is the demo district's feed server, run in-process on a loopback
 // port so that the demo laptop runs the same code path as the centre.
 type Demo struct {
 	URL    string
 	Server *feeds.Server
+	steps  *feeds.StepLog
 	http   *http.Server
 	done   chan struct{}
 	mu     sync.Mutex
@@ -261,7 +270,15 @@ func StartDemo(ctx context.Context, o DemoOptions) (*Demo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo feed server: %w", err)
 	}
-	srv := feeds.NewServer(feeds.ServerConfig{Token: o.Token})
+	var steps *feeds.StepLog
+	if o.StepsFile != "" {
+		var corrupt *feeds.CorruptStepLogError
+		if steps, err = feeds.OpenStepLog(o.StepsFile); err != nil && !errors.As(err, &corrupt) {
+			ln.Close()
+			return nil, fmt.Errorf("demo feed server: %w", err)
+		} // unreadable lines are skipped and left in the file; the demo carries on
+	}
+	srv := feeds.NewServer(feeds.ServerConfig{Token: o.Token, Steps: steps})
 	seed := o.Seed
 	if seed == 0 {
 		seed = time.Now().UnixNano()
@@ -270,6 +287,7 @@ func StartDemo(ctx context.Context, o DemoOptions) (*Demo, error) {
 	d := &Demo{
 		URL:    "ws://" + ln.Addr().String() + feeds.StreamPath,
 		Server: srv,
+		steps:  steps,
 		http:   &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second},
 		done:   make(chan struct{}),
 	}
@@ -294,4 +312,7 @@ func (d *Demo) Close() {
 	_ = d.Server.Close()
 	_ = d.http.Close()
 	<-d.done
+	if d.steps != nil {
+		_ = d.steps.Close()
+	}
 }

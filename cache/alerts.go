@@ -175,9 +175,9 @@ func unstorableChange(c *city.Change) string {
 }
 
 // storeChange upserts the alert, appends the step to its history and,
-// when the step is new and not an update, queues it in the outbox. A change
-// the cache cannot store becomes a reject.
-func (w *writer) storeChange(c *city.Change, recv int64) error {
+// when the step is new, not an update and not another desk's, queues it in
+// the outbox. A change the cache cannot store becomes a reject.
+func (w *writer) storeChange(c *city.Change, recv int64, fromPeers map[string]bool) error {
 	if why := unstorableChange(c); why != "" {
 		return w.reject(recv, string(c.Alert.Feed), why, nil)
 	}
@@ -195,7 +195,7 @@ func (w *writer) storeChange(c *city.Change, recv int64) error {
 	if err != nil {
 		return fmt.Errorf("store %s step of alert %s: %w", s.Kind, s.Alert, err)
 	}
-	if added == 0 || s.Kind == city.StepUpdate {
+	if added == 0 || s.Kind == city.StepUpdate || fromPeers[id] {
 		return nil // a step already stored was queued then (or never will be)
 	}
 	w.args = append(w.args[:0], id, recv)

@@ -205,6 +205,10 @@ type Batch struct {
 	// step is a city.StepUpdate, queues the step in the outbox. A step
 	// stored before (same OutboxID) adds nothing.
 	AlertChanges []city.Change
+	// FromPeers holds the OutboxIDs of steps among AlertChanges that
+	// officers at other desks took (relayed by the feed server): they are
+	// stored like the others but never queued in the outbox.
+	FromPeers map[string]bool
 }
 
 // DB is the cache. Its methods are safe for use from any goroutine.

@@ -557,7 +557,7 @@ func (w *writer) store(req *request) error {
 		}
 	}
 	for i := range b.AlertChanges {
-		if err := w.storeChange(&b.AlertChanges[i], recv); err != nil {
+		if err := w.storeChange(&b.AlertChanges[i], recv, b.FromPeers); err != nil {
 			return err
 		}
 	}

@@ -31,6 +31,10 @@ type Engine struct {
 	pending  map[alertKey]time.Time // seen since, not yet raised
 	devices  map[string]*fireDevice // fire devices by station ID
 	lastSeen map[string]time.Time   // newest reading per station
+	// follow-up alerts after a close (followup.go)
+	recent    map[alertKey][]judged
+	closedAt  map[alertKey]time.Time
+	followUps []Change
 }
 
 type alertKey struct {
@@ -154,6 +158,11 @@ func (e *Engine) Observe(st Station, r Reading) ([]Change, error) {
 func (e *Engine) judge(st Station, t time.Time, ev evaluation) (Change, bool) {
 	k := alertKey{st.ID, ev.cond}
 	hold := ev.hold || ev.enter
+	if _, ok := e.active[k]; ok {
+		e.noteJudged(k, st, t, ev)
+	} else if e.beforeClose(k, t) {
+		return Change{}, false // judged with the alert that an officer closed later
+	}
 	if id, ok := e.active[k]; ok {
 		a := e.alerts[id]
 		if a.Cleared.IsZero() {
@@ -169,6 +178,7 @@ func (e *Engine) judge(st Station, t time.Time, ev evaluation) (Change, bool) {
 			}
 			a.State = StateAutoCleared
 			delete(e.active, k)
+			delete(e.recent, k)
 			return e.change(a, StepClear, t, "条件已解除 / condition ended"), true
 		}
 		// A critical alert whose condition had ended: it returns only at
@@ -250,11 +260,14 @@ func (e *Engine) Escalate(now time.Time) []Change {
 		if n <= a.Escalations {
 			continue
 		}
-		a.Escalations, a.Escalated = n, now
-		if now.After(a.Updated) {
-			a.Updated = now
+		// The escalation's time is when the period ran out, not when this
+		// check ran, so that every desk records the same escalation.
+		at := a.Raised.Add(time.Duration(n) * period)
+		a.Escalations, a.Escalated = n, at
+		if at.After(a.Updated) {
+			a.Updated = at
 		}
-		changes = append(changes, e.change(a, StepEscalate, now,
+		changes = append(changes, e.change(a, StepEscalate, at,
 			fmt.Sprintf("超过 %s 未确认（第 %d 次升级）/ unacknowledged for over %s (escalation %d)",
 				minutesText(time.Duration(n)*period), n, time.Duration(n)*period, n)))
 	}
@@ -264,15 +277,28 @@ func (e *Engine) Escalate(now time.Time) []Change {
 // CheckHeartbeats raises device_offline for every fire device silent for
 // longer than fire.heartbeat_timeout at now. A device is known from its
 // first reading; hearing from it again clears the alert (see Observe).
+// The alert is raised at the time the data gives (last heard + timeout +
+// the rule's minimum duration), not at now, so that its ID is the same on
+// every desk whenever each desk's clock ran the check.
 func (e *Engine) CheckHeartbeats(now time.Time) []Change {
 	timeout := e.cfg.Fire.HeartbeatTimeout
+	rule, _ := e.cfg.Alerts.Rule(CondDeviceOffline)
 	var changes []Change
 	for _, id := range slices.Sorted(maps.Keys(e.devices)) {
 		dev := e.devices[id]
-		if _, on := e.active[alertKey{id, CondDeviceOffline}]; on || !dev.state.Offline(now, timeout) {
+		k := alertKey{id, CondDeviceOffline}
+		if _, on := e.active[k]; on || !dev.state.Offline(now, timeout) {
 			continue
 		}
-		if c, ok := e.judge(dev.station, now, offlineEvaluation(dev.state.LastHeard, timeout)); ok {
+		wentOff := dev.state.LastHeard.Add(timeout)
+		at := wentOff.Add(rule.MinDuration)
+		if now.Before(at) {
+			continue
+		}
+		if _, waiting := e.pending[k]; !waiting {
+			e.pending[k] = wentOff
+		}
+		if c, ok := e.judge(dev.station, at, offlineEvaluation(dev.state.LastHeard, timeout)); ok {
 			changes = append(changes, c)
 		}
 	}
@@ -303,6 +329,7 @@ func (e *Engine) Apply(s Step) (Alert, error) {
 		k := alertKey{n.Station, n.Condition}
 		if e.active[k] == n.ID {
 			delete(e.active, k)
+			e.afterClose(k, n.Closed)
 		}
 	}
 	return n, nil

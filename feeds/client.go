@@ -140,8 +140,9 @@ type Client struct {
 	feeds  map[city.Feed]bool
 	rnd    *rand.Rand // used by Run only
 
-	mu  sync.Mutex
-	out chan []byte // the live connection's action queue; nil when none
+	mu      sync.Mutex
+	out     chan []byte // the live connection's action queue; nil when none
+	stepCur Cursor      // the step log epoch and the last step seq delivered (PeerStepObserver)
 }
 
 // NewClient checks cfg and returns a client; nothing is dialled until Run.
@@ -336,9 +337,17 @@ func (c *Client) session(ctx context.Context) (time.Duration, error) {
 	_ = ws.SetReadDeadline(time.Now().Add(c.cfg.PongWait))
 	ws.SetPongHandler(func(string) error { return ws.SetReadDeadline(time.Now().Add(c.cfg.PongWait)) })
 
-	sub := make(map[string]Cursor, len(c.feeds))
+	sub := make(map[string]Cursor, len(c.feeds)+1)
 	for f := range c.feeds {
 		sub[string(f)] = cursors[f]
+	}
+	if _, ok := c.cfg.Handler.(PeerStepObserver); ok {
+		cur, err := c.stepCursor()
+		if err != nil {
+			ws.Close()
+			return 0, err
+		}
+		sub[StepsKey] = cur
 	}
 	msg, err := Encode(Envelope{V: ProtocolVersion, Type: TypeSubscribe, Subscribe: sub})
 	if err != nil {
@@ -569,10 +578,15 @@ func (s *clientSession) dispatch(env *Envelope, inBatch bool, rawOf func() []byt
 		}
 	case TypeActionAck:
 		h.ActionAck(env.ID)
+	case TypeStep:
+		s.step(env, rawOf)
 	case TypeError:
 		if r, ok := h.(ActionRefuser); ok && env.ID != "" {
 			r.ActionRefused(env.ID, env.Error)
 			return
+		}
+		if env.Code == CodeUnknownFeed && env.Feed == StepsKey {
+			return // a server that does not relay steps: this desk sees only its own
 		}
 		feed := env.Feed
 		if !city.Feed(feed).Valid() {

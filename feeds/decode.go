@@ -167,6 +167,15 @@ func checkEnvelope(env *Envelope) error {
 		if env.Action == nil {
 			return missing("action")
 		}
+	case TypeStep:
+		switch {
+		case env.Action == nil:
+			return missing("action")
+		case env.Epoch == "":
+			return missing("epoch")
+		case env.Seq == 0:
+			return missing("seq")
+		}
 	case TypeBatch:
 		if len(env.Messages) == 0 {
 			return missing("messages")
@@ -225,9 +234,10 @@ func (e *Envelope) strayPart() string {
 		{"subscribe", e.Subscribe != nil, TypeSubscribe},
 		{"action", e.Action != nil, TypeAction},
 		{"messages", e.Messages != nil, TypeBatch},
+		{"seq", e.Seq != 0, TypeStep},
 	}
 	for _, p := range parts {
-		if p.present && p.owner != e.Type {
+		if p.present && p.owner != e.Type && !(p.name == "action" && e.Type == TypeStep) {
 			return p.name
 		}
 	}
@@ -1000,6 +1010,9 @@ func (v *Validator) Action(a *WireAction) error {
 	}
 	if len(a.Note) > MaxTextLen || !utf8.ValidString(a.Note) {
 		return reject("", "", ErrField, "note longer than %d bytes or not UTF-8", MaxTextLen)
+	}
+	if !city.StepKind(a.Step).Known() {
+		return reject("", "", ErrField, "unknown step %.40q (want acknowledge, dispatch, comment, resolve, verify, close, raise, update, clear or escalate)", a.Step)
 	}
 	t, err := time.Parse(time.RFC3339Nano, a.Time)
 	if err != nil {

@@ -50,7 +50,7 @@ func TestProtocolDocExamples(t *testing.T) {
 				_, err = v.Reading(m.Reading)
 			case TypeGap:
 				err = v.Gap(m.Gap)
-			case TypeAction:
+			case TypeAction, TypeStep:
 				err = v.Action(m.Action)
 			}
 			if err != nil {
@@ -58,7 +58,7 @@ func TestProtocolDocExamples(t *testing.T) {
 			}
 		}
 	}
-	for _, typ := range []string{TypeHello, TypeStation, TypeReading, TypeHeartbeat, TypeGap, TypeActionAck, TypeError, TypeSubscribe, TypeAction, TypeBatch} {
+	for _, typ := range []string{TypeHello, TypeStation, TypeReading, TypeHeartbeat, TypeGap, TypeActionAck, TypeStep, TypeError, TypeSubscribe, TypeAction, TypeBatch} {
 		if !types[typ] {
 			t.Errorf("no example of a %s message", typ)
 		}

@@ -16,23 +16,11 @@ import (
 	"onescreen/internal/testutil"
 )
 
-// peerRecorder is a recorder that also takes other desks' steps.
-type peerRecorder struct {
-	*recorder
-	pmu   sync.Mutex
-	peers []WireAction
-}
-
-func (h *peerRecorder) PeerStep(a WireAction) {
-	h.pmu.Lock()
-	h.peers = append(h.peers, a)
-	h.pmu.Unlock()
-}
-
+// peerSteps is what the recorder was told of other desks' steps.
 func (h *peerRecorder) peerSteps() []WireAction {
-	h.pmu.Lock()
-	defer h.pmu.Unlock()
-	return append([]WireAction(nil), h.peers...)
+	h.smu.Lock()
+	defer h.smu.Unlock()
+	return append([]WireAction(nil), h.steps...)
 }
 
 // startPublisher connects a publisher to urls, puts the test stations and

@@ -27,7 +27,15 @@ const (
 	TypeGap       = "gap"       // history asked for is no longer held
 	TypeActionAck = "action_ack"
 	TypeError     = "error" // the server refused something the client sent
+	// TypeStep relays an officer's step that the server accepted from a
+	// client of the district, with its step sequence number.
+	TypeStep = "step"
 )
+
+// StepsKey is the member of a subscribe that asks for the district's
+// officer steps; its cursor is the step log's epoch and the last step seq
+// the client holds.
+const StepsKey = "steps"
 
 // Message types, client → server.
 const (
@@ -108,6 +116,9 @@ type Envelope struct {
 	// action / action_ack / error about an action
 	Action *WireAction `json:"action,omitempty"`
 	ID     string      `json:"id,omitempty"`
+
+	// step: the step's sequence number in the step log named by Epoch
+	Seq uint64 `json:"seq,omitempty"`
 
 	// error
 	Error string `json:"error,omitempty"`

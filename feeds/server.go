@@ -46,9 +46,6 @@ const (
 	// readingsPerRound is how many readings a client's writer takes from
 	// the rings before it looks at its control queue again.
 	readingsPerRound = 4096
-	// actionMemory is how many action ids are remembered to drop second
-	// deliveries.
-	actionMemory = 1 << 16
 	// recordBufferBytes is the recording's write buffer.
 	recordBufferBytes = 64 << 10
 	// recordFlushEvery is how often the recording buffer is flushed, so a
@@ -76,6 +73,11 @@ type ServerConfig struct {
 	OnAction  func(WireAction) // called once per distinct action id, on the client's reader goroutine
 	Validator *Validator       // judges what is published; nil = NewValidator()
 	Name      string           // server name sent in hello; "" = "onescreen-cityfeed"
+	// Steps keeps the officers' steps the server accepts, to relay them to
+	// every client that subscribes to steps and to drop a repeated action
+	// id, also after a restart when it is a file (OpenStepLog). The caller
+	// closes it after the server. nil = a log in memory for this server life.
+	Steps *StepLog
 }
 
 // Server is a feed server: it keeps the stations described, a bounded ring
@@ -106,10 +108,10 @@ type Server struct {
 	recClosed bool
 	recStop   chan struct{}
 	recDone   chan struct{}
-	actMu     sync.Mutex
-	seen      map[string]struct{}
-	seenOrder []string
-	seenNext  int
+	steps     *StepLog
+	stepMu    sync.Mutex               // orders appending and relaying steps against step subscriptions
+	stepConns map[*serverConn]struct{} // clients subscribed to steps
+	stepFails atomic.Uint64            // steps that could not be logged (not acknowledged)
 
 	rejected     atomic.Uint64
 	dropped      atomic.Uint64
@@ -158,12 +160,15 @@ func NewServer(cfg ServerConfig) *Server {
 		stations:  map[string]stationEntry{},
 		listeners: map[*serverConn]struct{}{},
 		conns:     map[*serverConn]struct{}{},
-		seen:      map[string]struct{}{},
-		seenOrder: make([]string, actionMemory),
+		stepConns: map[*serverConn]struct{}{},
+		steps:     cfg.Steps,
 		upgrader:  websocket.Upgrader{ReadBufferSize: 4 << 10, WriteBufferSize: 64 << 10, HandshakeTimeout: handshakeTimeout},
 	}
 	if s.v == nil {
 		s.v = NewValidator()
+	}
+	if s.steps == nil {
+		s.steps = NewMemoryStepLog(s.epoch)
 	}
 	for _, f := range city.Feeds {
 		s.rings[f] = &feedRing{buf: make([][]byte, cfg.ReplayPerFeed), next: 1}
@@ -205,12 +210,15 @@ type ServerStats struct {
 
 	Actions       uint64 // operator actions received, repeats included
 	ActionRepeats uint64 // actions whose id had been received before (acked again, not passed on)
+	Steps         int    // steps in the step log
+	StepFailures  uint64 // actions that could not be written to the step log (not acknowledged)
 }
 
 // Stats returns the server's counters.
 func (s *Server) Stats() ServerStats {
 	st := ServerStats{Clients: s.Clients(), Latest: s.latest(nil), Rejected: s.rejected.Load(), Dropped: s.dropped.Load(),
-		Actions: s.actionsIn.Load(), ActionRepeats: s.actionsAgain.Load()}
+		Actions: s.actionsIn.Load(), ActionRepeats: s.actionsAgain.Load(),
+		Steps: s.steps.Len(), StepFailures: s.stepFails.Load()}
 	s.stMu.Lock()
 	st.Stations = len(s.stations)
 	s.stMu.Unlock()
@@ -450,22 +458,6 @@ func (s *Server) checkToken(h string) string {
 	return ""
 }
 
-// remember records an action id and reports whether it is new.
-func (s *Server) remember(id string) bool {
-	s.actMu.Lock()
-	defer s.actMu.Unlock()
-	if _, ok := s.seen[id]; ok {
-		return false
-	}
-	if old := s.seenOrder[s.seenNext]; old != "" {
-		delete(s.seen, old)
-	}
-	s.seenOrder[s.seenNext] = id
-	s.seenNext = (s.seenNext + 1) % len(s.seenOrder)
-	s.seen[id] = struct{}{}
-	return true
-}
-
 // subscription is what a client's writer sends first after a subscribe.
 type subscription struct {
 	first   [][]byte // hello, stations, gaps
@@ -545,6 +537,9 @@ func (c *serverConn) readLoop() {
 			s.publishLiveLocked()
 		}
 		s.stMu.Unlock()
+		s.stepMu.Lock()
+		delete(s.stepConns, c)
+		s.stepMu.Unlock()
 		s.connMu.Lock()
 		delete(s.conns, c)
 		s.connMu.Unlock()
@@ -631,17 +626,18 @@ func (c *serverConn) subscribe(want map[string]Cursor) {
 		return
 	}
 	feeds := map[city.Feed]bool{}
+	stepCur, wantSteps := want[StepsKey]
 	for name := range want {
 		if f := city.Feed(name); f.Valid() {
 			feeds[f] = true
-		} else {
+		} else if name != StepsKey {
 			c.refuseCode(CodeUnknownFeed, name, "", reject("", "", ErrUnknownFeed, "unknown feed %.40q: not subscribed", name))
 		}
 	}
-	if len(feeds) == 0 {
+	if len(feeds) == 0 && !wantSteps {
 		return // each unknown feed has been refused; nothing is subscribed
 	}
-	sub := &subscription{}
+	sub := &subscription{cursors: []feedCursor{}} // not nil: heartbeats go also to a client of steps only
 	var gaps [][]byte
 	latest := map[string]uint64{}
 	for _, f := range city.Feeds {
@@ -683,7 +679,19 @@ func (c *serverConn) subscribe(want map[string]Cursor) {
 	sub.first = append(sub.first, gaps...)
 	s.listeners[c] = struct{}{}
 	s.publishLiveLocked()
+	s.stepMu.Lock()
+	if wantSteps {
+		// the steps the client does not hold, then every step accepted
+		// from now on: appending and relaying a step takes stepMu too
+		after := stepCur.After
+		if stepCur.Epoch != s.steps.Epoch() {
+			after = 0
+		}
+		sub.first = append(sub.first, s.steps.since(after)...)
+		s.stepConns[c] = struct{}{}
+	}
 	c.plan <- sub // capacity 1, sent once
+	s.stepMu.Unlock()
 	s.stMu.Unlock()
 	c.poke()
 }
@@ -697,8 +705,11 @@ func (s *Server) publishLiveLocked() {
 	s.live.Store(&l)
 }
 
-// action passes a new operator action on and acknowledges it; a second
-// delivery of an id is acknowledged again but not passed on.
+// action logs a new operator action, relays it to every client subscribed
+// to steps, passes it on and acknowledges it; a second delivery of an id
+// (also from before a restart, with a file step log) is acknowledged again
+// but neither logged, relayed nor passed on. An action the step log cannot
+// take is not acknowledged: the client sends it again later.
 func (c *serverConn) action(a *WireAction) {
 	s := c.s
 	if err := s.v.Action(a); err != nil {
@@ -710,9 +721,22 @@ func (c *serverConn) action(a *WireAction) {
 		return
 	}
 	s.actionsIn.Add(1)
-	if !s.remember(a.ID) {
+	s.stepMu.Lock()
+	msg, _, added, err := s.steps.Append(*a)
+	if added {
+		for l := range s.stepConns {
+			l.enqueue(msg)
+		}
+	}
+	s.stepMu.Unlock()
+	switch {
+	case err != nil:
+		s.stepFails.Add(1)
+		s.cfg.Logf("feed server: %s: action %s not acknowledged: %v", c.remote, a.ID, err)
+		return
+	case !added:
 		s.actionsAgain.Add(1)
-	} else if s.cfg.OnAction != nil {
+	case s.cfg.OnAction != nil:
 		s.cfg.OnAction(*a)
 	}
 	c.enqueue(ackMessage(a.ID))

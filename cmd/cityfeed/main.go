@@ -43,6 +43,9 @@ Flags of serve:
   --seed N              seed of the simulated values and incidents (default 1)
   --record FILE         also write every station and reading to FILE (one JSON message per line)
   --replay-buffer N     readings kept per feed for clients that resume (default 16384)
+  --steps FILE          keep the officers' steps here (JSON lines, fsynced, reloaded on
+                        restart) and relay them to every desk; default beside --record
+                        as FILE.steps, else kept in memory for this run
 
   --nats URL            publish into NATS JetStream (nats://host:4222[,host2:4222…]) instead of
                         serving the websocket; the streams are made when missing
@@ -56,7 +59,7 @@ Flags of replay (FILE may come before or after them):
   --loop                start again at the end of the file
   --retime              shift observation times so the file plays as if live now
                         (without it readings keep their recorded times)
-  --addr, --token, --cert, --key, --replay-buffer   as for serve
+  --addr, --token, --cert, --key, --replay-buffer, --steps   as for serve
   --nats, --district, --replicas, --max-age        as for serve (the file is played once
                         into JetStream, or until interrupted with --loop)
 

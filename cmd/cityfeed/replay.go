@@ -68,7 +68,16 @@ func replay(ctx context.Context, args []string, stderr io.Writer) error {
 	if nf.url != "" {
 		return replayNATS(ctx, &nf, l.token, src, rf, lg)
 	}
-	srv := feeds.NewServer(feeds.ServerConfig{Token: l.token, ReplayPerFeed: l.replayBuffer, Logf: lg.Printf})
+	steps, err := openSteps(l.steps, lg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if steps != nil {
+			steps.Close()
+		}
+	}()
+	srv := feeds.NewServer(feeds.ServerConfig{Token: l.token, ReplayPerFeed: l.replayBuffer, Logf: lg.Printf, Steps: steps})
 	fsrv, err := listen(&l, tlsCfg, srv, lg)
 	if err != nil {
 		srv.Close()

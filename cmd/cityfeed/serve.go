@@ -60,7 +60,20 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			return fmt.Errorf("%w: --record: %v", errUsage, err)
 		}
 	}
-	srvCfg := feeds.ServerConfig{Token: l.token, ReplayPerFeed: l.replayBuffer, Logf: lg.Printf,
+	if l.steps == "" && *record != "" {
+		l.steps = *record + ".steps" // beside the recording, which starts afresh each run
+	}
+	steps, err := openSteps(l.steps, lg)
+	if err != nil {
+		closeRecording(rec, lg)
+		return err
+	}
+	defer func() {
+		if steps != nil {
+			steps.Close()
+		}
+	}()
+	srvCfg := feeds.ServerConfig{Token: l.token, ReplayPerFeed: l.replayBuffer, Logf: lg.Printf, Steps: steps,
 		OnAction: func(a feeds.WireAction) {
 			lg.Printf("action %s on alert %s by %s", a.Step, a.Alert, a.Officer)
 		}}

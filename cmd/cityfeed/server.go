@@ -30,6 +30,7 @@ type listenFlags struct {
 	token        string
 	cert, key    string
 	replayBuffer int
+	steps        string
 }
 
 func (l *listenFlags) register(fs *flag.FlagSet) {
@@ -38,6 +39,27 @@ func (l *listenFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&l.cert, "cert", "", "TLS certificate file (PEM)")
 	fs.StringVar(&l.key, "key", "", "TLS key file (PEM)")
 	fs.IntVar(&l.replayBuffer, "replay-buffer", feeds.DefaultReplayPerFeed, "readings kept per feed for resuming clients")
+	fs.StringVar(&l.steps, "steps", "", "keep the officers' steps in this step log (JSON lines), reloaded on restart")
+}
+
+// openSteps opens the step log at path ("" = kept in memory: nil). Lines
+// it cannot read are logged, left in the file and skipped; the others are
+// loaded.
+func openSteps(path string, lg interface{ Printf(string, ...any) }) (*feeds.StepLog, error) {
+	if path == "" {
+		return nil, nil
+	}
+	l, err := feeds.OpenStepLog(path)
+	var corrupt *feeds.CorruptStepLogError
+	if errors.As(err, &corrupt) {
+		lg.Printf("%v", err)
+		err = nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: --steps: %v", errUsage, err)
+	}
+	lg.Printf("step log %s: %d steps (epoch %s)", path, l.Len(), l.Epoch())
+	return l, nil
 }
 
 // check validates the shared flags and loads the TLS pair.
@@ -145,6 +167,9 @@ func (f *feedServer) logStats(ctx context.Context) {
 			f.log.Printf("%.0f readings/s, %d clients, %d stations, %d readings in all", rate, st.Clients, st.Stations, n)
 			if st.RecordErr != nil {
 				f.log.Printf("recording failed: %v", st.RecordErr)
+			}
+			if st.StepFailures > 0 {
+				f.log.Printf("step log: %d officer steps could not be written and were not acknowledged", st.StepFailures)
 			}
 		}
 	}

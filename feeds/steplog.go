@@ -1,0 +1,285 @@
+package feeds
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The step log keeps every officer step a feed server accepted, so that
+// it can relay them to every desk of the district (also to a desk that
+// connects later) and drop a repeated action id even after a restart.
+//
+// On disk it is JSON lines, one step message per line exactly as it is
+// relayed (docs/protocol.md, §4.9):
+//
+//	{"v":1,"type":"step","epoch":"20260814T015500Z-9c1d2e3f4a5b6c7d","seq":1,"action":{...}}
+//
+// Every line of one log carries the same epoch: the log's identity, chosen
+// when the log was created. Each accepted step is appended and fsynced
+// before the server acknowledges it. A line that cannot be read back (a
+// write torn by a crash, an edit) is reported by OpenStepLog, kept in the
+// file as it is, and skipped; every other line is loaded. Steps are kept
+// in memory as well (a district takes a few thousand steps a day).
+
+// StepLog is the durable log of accepted officer steps. Safe for
+// concurrent use.
+type StepLog struct {
+	path  string
+	f     *os.File // nil for a log kept in memory only
+	epoch string
+
+	mu      sync.Mutex
+	ids     map[string]uint64 // action id → seq
+	msgs    [][]byte          // the step message of seq s is msgs[s-1]; nil for a seq whose line was unreadable
+	needNL  bool              // the file does not end with a newline (a torn last line)
+	failErr error             // the first write error; the log takes no more steps
+}
+
+// StepLogLineError is one line of a step log that could not be read.
+type StepLogLineError struct {
+	Line   int
+	Reason string
+}
+
+// CorruptStepLogError lists the lines of a step log that OpenStepLog
+// skipped. The log it comes with is open and holds every other line.
+type CorruptStepLogError struct {
+	Path  string
+	Lines []StepLogLineError
+}
+
+func (e *CorruptStepLogError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "step log %s: %d unreadable line(s) skipped and left in the file:", e.Path, len(e.Lines))
+	for i, l := range e.Lines {
+		if i == 10 {
+			fmt.Fprintf(&b, " … and %d more", len(e.Lines)-10)
+			break
+		}
+		fmt.Fprintf(&b, " line %d: %s;", l.Line, l.Reason)
+	}
+	return strings.TrimSuffix(b.String(), ";")
+}
+
+// maxStepLine is the longest line a step log may hold.
+const maxStepLine = 1 << 20
+
+// NewMemoryStepLog returns a step log that is not written anywhere: steps
+// are relayed and repeats dropped for this server life only.
+func NewMemoryStepLog(epoch string) *StepLog {
+	return &StepLog{epoch: epoch, ids: map[string]uint64{}}
+}
+
+// OpenStepLog opens the step log at path, creating it when missing, and
+// loads it. When some lines cannot be read the log is still returned,
+// open, with every readable line loaded, together with a
+// *CorruptStepLogError naming the lines skipped; any other error returns
+// no log.
+func OpenStepLog(path string) (*StepLog, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("step log: %w", err)
+	}
+	l := &StepLog{path: path, f: f, ids: map[string]uint64{}}
+	corrupt, err := l.load()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if l.epoch == "" {
+		l.epoch = newEpoch()
+	}
+	if len(corrupt) > 0 {
+		return l, &CorruptStepLogError{Path: path, Lines: corrupt}
+	}
+	return l, nil
+}
+
+// load reads every line; it returns the lines it skipped.
+func (l *StepLog) load() ([]StepLogLineError, error) {
+	if _, err := l.f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("step log %s: %w", l.path, err)
+	}
+	v := NewValidator(WithFutureTolerance(100 * 365 * 24 * time.Hour)) // a step's time was judged when it was accepted
+	r := bufio.NewReaderSize(l.f, 64<<10)
+	var bad []StepLogLineError
+	n := 0
+	for {
+		line, err := r.ReadBytes('\n')
+		if len(line) > 0 {
+			n++
+			l.needNL = line[len(line)-1] != '\n'
+			if why := l.loadLine(bytes.TrimRight(line, "\r\n"), v); why != "" {
+				bad = append(bad, StepLogLineError{Line: n, Reason: why})
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("step log %s: line %d: %w", l.path, n+1, err)
+		}
+	}
+	return bad, nil
+}
+
+// loadLine takes one line; it returns why it cannot, or "".
+func (l *StepLog) loadLine(line []byte, v *Validator) string {
+	if len(bytes.TrimSpace(line)) == 0 {
+		return "empty line"
+	}
+	if len(line) > maxStepLine {
+		return fmt.Sprintf("line longer than %d bytes", maxStepLine)
+	}
+	env, err := Decode(line)
+	if err != nil {
+		return err.Error()
+	}
+	if env.Type != TypeStep {
+		return fmt.Sprintf("a %s message, not a step", env.Type)
+	}
+	if err := v.Action(env.Action); err != nil {
+		return err.Error()
+	}
+	if l.epoch == "" {
+		l.epoch = env.Epoch
+	} else if env.Epoch != l.epoch {
+		return fmt.Sprintf("epoch %q, not the log's %q", env.Epoch, l.epoch)
+	}
+	if next := uint64(len(l.msgs)) + 1; env.Seq < next {
+		return fmt.Sprintf("seq %d where %d or later comes next", env.Seq, next)
+	}
+	if seq, dup := l.ids[env.Action.ID]; dup {
+		return fmt.Sprintf("action id %q already logged as seq %d", env.Action.ID, seq)
+	}
+	for uint64(len(l.msgs))+1 < env.Seq {
+		l.msgs = append(l.msgs, nil) // the seq of a line that could not be read
+	}
+	l.ids[env.Action.ID] = env.Seq
+	l.msgs = append(l.msgs, bytes.Clone(line))
+	return ""
+}
+
+// Epoch is the log's identity; step seqs mean something only within it.
+func (l *StepLog) Epoch() string { return l.epoch }
+
+// Path is the log's file, "" for a log in memory.
+func (l *StepLog) Path() string { return l.path }
+
+// Len is how many steps the log holds.
+func (l *StepLog) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.ids)
+}
+
+// Last is the newest step seq (0 for none).
+func (l *StepLog) Last() uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return uint64(len(l.msgs))
+}
+
+// Has reports whether the log holds the action id.
+func (l *StepLog) Has(id string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, ok := l.ids[id]
+	return ok
+}
+
+// Append logs a step (already validated) and returns its step message and
+// seq; added is false when the id was logged before (nothing is written).
+// A file log is synced before Append returns. After a write error the log
+// takes no more steps: each Append returns that error.
+func (l *StepLog) Append(a WireAction) (msg []byte, seq uint64, added bool, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if seq, dup := l.ids[a.ID]; dup {
+		return l.msgs[seq-1], seq, false, nil
+	}
+	if l.failErr != nil {
+		return nil, 0, false, l.failErr
+	}
+	seq = uint64(len(l.msgs)) + 1
+	msg, err = Encode(Envelope{V: ProtocolVersion, Type: TypeStep, Epoch: l.epoch, Seq: seq, Action: &a})
+	if err != nil {
+		return nil, 0, false, err
+	}
+	if l.f != nil {
+		buf := make([]byte, 0, len(msg)+2)
+		if l.needNL {
+			buf = append(buf, '\n') // end a torn line so that this one stands alone
+		}
+		buf = append(append(buf, msg...), '\n')
+		if _, err := l.f.Write(buf); err != nil {
+			l.failErr = fmt.Errorf("step log %s: %w", l.path, err)
+			return nil, 0, false, l.failErr
+		}
+		if err := l.f.Sync(); err != nil {
+			l.failErr = fmt.Errorf("step log %s: sync: %w", l.path, err)
+			return nil, 0, false, l.failErr
+		}
+		l.needNL = false
+	}
+	l.ids[a.ID] = seq
+	l.msgs = append(l.msgs, msg)
+	return msg, seq, true, nil
+}
+
+// since returns the step messages after seq.
+func (l *StepLog) since(after uint64) [][]byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if after >= uint64(len(l.msgs)) {
+		return nil
+	}
+	out := make([][]byte, 0, uint64(len(l.msgs))-after)
+	for _, m := range l.msgs[after:] {
+		if m != nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Steps returns every step logged, in seq order.
+func (l *StepLog) Steps() []WireAction {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]WireAction, 0, len(l.msgs))
+	for _, m := range l.msgs {
+		if m == nil {
+			continue
+		}
+		if env, err := Decode(m); err == nil && env.Action != nil {
+			out = append(out, *env.Action)
+		}
+	}
+	return out
+}
+
+// Close closes the file; a closed file log takes no more steps.
+func (l *StepLog) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return nil
+	}
+	err := l.f.Close()
+	l.f = nil
+	if l.failErr == nil {
+		l.failErr = fmt.Errorf("step log %s is closed", l.path)
+	}
+	if err != nil {
+		return fmt.Errorf("step log %s: %w", l.path, err)
+	}
+	return nil
+}
