@@ -90,7 +90,7 @@ func legendFor(f city.Feed, site city.SiteConfig) []widgets.LegendEntry {
 		}
 	case city.FeedFire:
 		var out []widgets.LegendEntry
-		for _, s := range []FireState{FireNormal, FireLowBattery, FireFault, FireOffline, FireAlarm} {
+		for _, s := range FireStates {
 			c, t := fireLook(s)
 			out = append(out, widgets.LegendEntry{Color: c, Text: t})
 		}
@@ -254,6 +254,8 @@ func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
 		noiseN, noiseOver    int
 		fireAlarm, fireFault int
 		fireOffline          int
+		firePressure         int
+		fireOver             int
 		people               float64
 		worstRisk            city.CrowdRisk
 		worstZone            string
@@ -299,6 +301,10 @@ func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
 				fireFault++
 			case FireOffline:
 				fireOffline++
+			case FirePressureLow, FirePressureHigh:
+				firePressure++
+			case FireOverSetting:
+				fireOver++
 			}
 		case city.FeedCrowd:
 			if j.Judged {
@@ -351,11 +357,7 @@ func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
 	}
 	c.tiles["noise"].Set(noise)
 
-	fire := widgets.KPIValue{Value: fmt.Sprint(fireAlarm), Accent: normalColor,
-		Caption: fmt.Sprintf("%s %d · %s %d", lang.L("faults"), fireFault, lang.L("offline"), fireOffline)}
-	if fireAlarm > 0 {
-		fire.Accent = assets.SeverityCritical
-	}
+	fire := fireKPI(fireAlarm, fireFault, firePressure, fireOver, fireOffline)
 	c.tiles["fire"].Set(fire)
 
 	crowd := widgets.KPIValue{Value: fmt.Sprintf("%.0f", people), Unit: lang.L("people"), Stale: crowdStale, Accent: normalColor}

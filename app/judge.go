@@ -33,14 +33,22 @@ type Judgement struct {
 // FireState is a fire device's state on the map.
 type FireState int
 
-// Fire device states, best first.
+// Fire device states, best first. Only a detector in alarm is a fire
+// alarm (火警); a hydrant out of its pressure band and an electrical fire
+// monitor over its setting are equipment warnings, told apart from faults.
 const (
 	FireNormal FireState = iota
 	FireLowBattery
 	FireFault
+	FireOverSetting   // residual current or cable temperature at its setting
+	FirePressureHigh  // hydrant above its band
+	FirePressureLow   // hydrant below its band: it will not serve a fire
 	FireOffline
 	FireAlarm
 )
+
+// FireStates lists every fire device state, best first.
+var FireStates = []FireState{FireNormal, FireLowBattery, FireFault, FireOverSetting, FirePressureHigh, FirePressureLow, FireOffline, FireAlarm}
 
 // normalColor is a station with nothing to report.
 var normalColor = color.NRGBA{0x2E, 0xCC, 0x71, 0xFF}
@@ -183,8 +191,16 @@ func Judge(ss StationState, alerts []city.Alert, site city.SiteConfig, now time.
 				continue
 			}
 			switch a.Condition {
-			case city.CondFireAlarm, city.CondHydrantPressure, city.CondResidualCurrent, city.CondCableTemp:
+			case city.CondFireAlarm:
 				j.Fire = FireAlarm
+			case city.CondHydrantPressure:
+				if a.Value > (site.Fire.HydrantMinMPa+site.Fire.HydrantMaxMPa)/2 {
+					j.Fire = max(j.Fire, FirePressureHigh)
+				} else {
+					j.Fire = max(j.Fire, FirePressureLow)
+				}
+			case city.CondResidualCurrent, city.CondCableTemp:
+				j.Fire = max(j.Fire, FireOverSetting)
 			case city.CondDeviceOffline:
 				j.Fire = max(j.Fire, FireOffline)
 			case city.CondDeviceFault, city.CondDeviceTamper:
@@ -224,6 +240,12 @@ func fireLook(s FireState) (color.NRGBA, string) {
 	switch s {
 	case FireAlarm:
 		return assets.SeverityCritical, lang.L("Alarm")
+	case FirePressureLow:
+		return assets.SeverityMajor, lang.L("Low pressure")
+	case FirePressureHigh:
+		return assets.SeverityMinor, lang.L("High pressure")
+	case FireOverSetting:
+		return assets.SeverityMajor, lang.L("Over setting")
 	case FireOffline:
 		return color.NRGBA{0x8E, 0x99, 0xA8, 0xFF}, lang.L("Offline")
 	case FireFault:
