@@ -40,9 +40,9 @@ const (
 	FireNormal FireState = iota
 	FireLowBattery
 	FireFault
-	FireOverSetting   // residual current or cable temperature at its setting
-	FirePressureHigh  // hydrant above its band
-	FirePressureLow   // hydrant below its band: it will not serve a fire
+	FireOverSetting  // residual current or cable temperature at its setting
+	FirePressureHigh // hydrant above its band
+	FirePressureLow  // hydrant below its band: it will not serve a fire
 	FireOffline
 	FireAlarm
 )
