@@ -100,3 +100,43 @@ func TestHydrantLowPressureIsNotAFire(t *testing.T) {
 		t.Errorf("high pressure: card status %q, want 高压", d.Status)
 	}
 }
+
+// Two fire events 23 ms apart are two rows with two times, not a repeated
+// row: the export keeps milliseconds, and names the station.
+func TestExportReadingsKeepsMillisecondsAndStationName(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	db, err := cache.Open(dir, cache.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	smoke := city.Station{ID: "fire-smoke-007", Feed: city.FeedFire, Kind: city.KindSmokeDetector, Name: "=豫园烟感 007", Location: orb.Point{121.492, 31.227}}
+	t0 := time.Now().Add(-time.Hour).Truncate(time.Second).Add(500 * time.Millisecond)
+	err = db.Submit(cache.Batch{Stations: []city.Station{smoke}, Readings: []city.Reading{
+		{Feed: city.FeedFire, Station: smoke.ID, Time: t0, Event: city.EventAlarm},
+		{Feed: city.FeedFire, Station: smoke.ID, Time: t0.Add(23 * time.Millisecond), Event: city.EventAlarm},
+	}})
+	if err == nil {
+		err = db.Flush()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf strings.Builder
+	if err := ExportReadings(db, cache.ReadingFilter{}, &buf); err != nil {
+		t.Fatal(err)
+	}
+	rows := readCSV(t, []byte(buf.String()))
+	if len(rows) != 3 {
+		t.Fatalf("%d rows, want header + 2:\n%s", len(rows), buf.String())
+	}
+	want := [][]string{
+		{t0.In(city.Shanghai).Format("2006-01-02T15:04:05") + ".500+08:00", "fire", smoke.ID, "'=豫园烟感 007", "event", "alarm"},
+		{t0.In(city.Shanghai).Format("2006-01-02T15:04:05") + ".523+08:00", "fire", smoke.ID, "'=豫园烟感 007", "event", "alarm"},
+	}
+	for i, w := range want {
+		if got := strings.Join(rows[i+1][:6], ","); got != strings.Join(w, ",") {
+			t.Errorf("row %d = %s\nwant     %s", i+1, got, strings.Join(w, ","))
+		}
+	}
+}
