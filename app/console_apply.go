@@ -78,7 +78,7 @@ func legendFor(f city.Feed, site city.SiteConfig) []widgets.LegendEntry {
 	case city.FeedWater:
 		var out []widgets.LegendEntry
 		for c := city.WaterClass(1); c <= city.ClassWorseThanV; c++ {
-			out = append(out, widgets.LegendEntry{Color: assets.WaterClassColor(int(c)), Text: c.Label()})
+			out = append(out, widgets.LegendEntry{Color: assets.WaterClassColor(int(c)), Text: classLabel(c)})
 		}
 		return append(out, stale)
 	case city.FeedNoise:
@@ -343,7 +343,7 @@ func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
 
 	water := widgets.KPIValue{Value: fmt.Sprintf("%d/%d", waterOK, waterN), Accent: normalColor}
 	if worstClass.Valid() {
-		water.Caption = lang.L("worst class") + " " + worstClass.Label()
+		water.Caption = lang.L("worst") + " " + classLabel(worstClass)
 		if waterOK < waterN {
 			water.Accent = assets.SeverityMajor
 		}
@@ -396,7 +396,7 @@ func (c *Console) applyAlerts(s *Snapshot) {
 		}
 		row := widgets.AlertRow{
 			ID: a.ID, Title: cond + " · " + name, Station: msg, StateText: a.State.Name(),
-			Team: a.Team, Age: FormatAge(s.Now.Sub(a.Raised)), Severity: a.Severity,
+			Team: TeamLabel(a.Team), Age: FormatAge(s.Now.Sub(a.Raised)), Severity: a.Severity,
 			SeverityText: a.Severity.Name(), Raised: a.Raised,
 			Acknowledged: a.State != city.StateRaised, Closed: a.State == city.StateClosed,
 			Flash: v.Flash, Comments: v.Comments, Actions: v.Actions, Escalated: a.Escalations > 0,

@@ -140,3 +140,54 @@ func TestExportReadingsKeepsMillisecondsAndStationName(t *testing.T) {
 		}
 	}
 }
+
+// In English the water classes, noise zones and the default teams are
+// English; the stored team stays as dispatched.
+func TestEnglishClassesAndTeams(t *testing.T) {
+	c, _ := newBareConsole(t)
+	if err := SetLanguage(LangEN); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { SetLanguage(LangZH) })
+	now := time.Now()
+	ws := city.Station{ID: "WQ-01", Feed: city.FeedWater, Kind: city.KindWaterSection, Name: "黄浦江十六铺", Location: orb.Point{121.5, 31.23},
+		Attrs: map[string]string{city.AttrTargetClass: "III", city.AttrWaterBody: "river"}}
+	ns := city.Station{ID: "NZ-01", Feed: city.FeedNoise, Kind: city.KindNoiseStation, Name: "人民广场", Location: orb.Point{121.475, 31.232},
+		Attrs: map[string]string{city.AttrZoneClass: "2"}}
+	at := now.Add(-time.Minute)
+	a := city.Alert{ID: city.AlertID(ws.ID, city.CondWaterClass, at), Station: ws.ID, Feed: ws.Feed, Condition: city.CondWaterClass,
+		Severity: city.SeverityCritical, State: city.StateDispatched, Raised: at, Updated: at, Team: "街道网格员"}
+	s := &Snapshot{Now: now, Stations: []StationState{
+		{Station: ws, Newest: at, Values: map[string]cache.Latest{city.ParamNH3N: latestOf(ws, city.ParamNH3N, 2.5, "mg/L", at, at)}},
+		{Station: ns, Newest: at, Values: map[string]cache.Latest{city.ParamLAeq: latestOf(ns, city.ParamLAeq, 50, "dB(A)", at, at)}},
+	}, Alerts: []AlertView{{Alert: a, StationName: ws.Name}}}
+	c.Apply(s)
+	if got := c.tiles["water"].Value().Caption; got != "worst below class V" {
+		t.Errorf("water tile caption %q, want %q", got, "worst below class V")
+	}
+	c.showDetail(ws.ID)
+	if got, want := c.card.Detail().Status, "below class V · target class III · worse than target"; got != want {
+		t.Errorf("water card status %q, want %q", got, want)
+	}
+	c.showDetail(ns.ID)
+	if got := c.card.Detail().Status; !strings.Contains(got, "zone 2") || strings.Contains(got, "类") {
+		t.Errorf("noise card status %q, want zone 2 in English", got)
+	}
+	rows := c.panel.Alerts()
+	if len(rows) != 1 || rows[0].Team != "street grid officers" {
+		t.Fatalf("alert rows %+v, want the team in English", rows)
+	}
+	if TeamLabel("半淞园路街道网格组") != "半淞园路街道网格组" {
+		t.Error("a site's own team name was changed")
+	}
+	if err := SetLanguage(LangZH); err != nil {
+		t.Fatal(err)
+	}
+	c.Apply(s)
+	if got := c.tiles["water"].Value().Caption; got != "最差 劣V类" {
+		t.Errorf("Chinese water tile caption %q, want 最差 劣V类", got)
+	}
+	if rows := c.panel.Alerts(); rows[0].Team != "街道网格员" {
+		t.Errorf("Chinese team %q", rows[0].Team)
+	}
+}

@@ -137,7 +137,11 @@ func Judge(ss StationState, alerts []city.Alert, site city.SiteConfig, now time.
 			if !j.Meets {
 				verdict = lang.L("worse than target")
 			}
-			j.Status = fmt.Sprintf("%s %s · %s %s · %s", lang.L("Class"), wa.Class.Label(), lang.L("target"), target.Label(), verdict)
+			if zh {
+				j.Status = fmt.Sprintf("%s %s · %s %s · %s", lang.L("Class"), wa.Class.Label(), lang.L("target"), target.Label(), verdict)
+			} else {
+				j.Status = fmt.Sprintf("%s · %s %s · %s", classLabel(wa.Class), lang.L("target"), classLabel(target), verdict)
+			}
 		}
 	case city.FeedNoise:
 		zone, err := site.ZoneClassFor(st)
@@ -163,7 +167,7 @@ func Judge(ss StationState, alerts []city.Alert, site city.SiteConfig, now time.
 		if na.Night {
 			period = lang.L("night")
 		}
-		j.Status = fmt.Sprintf("LAeq %.1f dB(A) · %s %s %.0f dB(A)", na.LAeq, zone.Label(), period, na.Limit)
+		j.Status = fmt.Sprintf("LAeq %.1f dB(A) · %s %s %.0f dB(A)", na.LAeq, zoneLabel(zone), period, na.Limit)
 		if na.Over {
 			j.Status += fmt.Sprintf(" · %s %.1f dB", lang.L("over by"), na.Exceedance)
 		}

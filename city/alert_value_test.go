@@ -120,3 +120,17 @@ func TestRestoredAlertKeepsWorst(t *testing.T) {
 		}
 	}
 }
+
+func TestWaterMessageInEnglish(t *testing.T) {
+	e := newEngine(t, nil)
+	ch := observe(t, e, waterStation, Reading{Feed: FeedWater, Station: waterStation.ID, Time: at(1, 0), Values: []Measurement{{Param: ParamNH3N, Value: 2.5}}})
+	if len(ch) != 1 {
+		t.Fatalf("changes %+v", ch)
+	}
+	if got := ch[0].Alert.MessageEN; !strings.HasPrefix(got, "water below class V, target class III; exceeding: ammonia") || strings.ContainsAny(got, "劣类") {
+		t.Errorf("English message %q", got)
+	}
+	if ClassIII.LabelEN() != "class III" || NoiseZone("4a").LabelEN() != "zone 4a" {
+		t.Errorf("labels %q %q", ClassIII.LabelEN(), NoiseZone("4a").LabelEN())
+	}
+}
