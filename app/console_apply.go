@@ -143,7 +143,9 @@ func (c *Console) staleAfter() time.Duration {
 
 // applyStatus sets the feed badges and the freshness banner.
 func (c *Console) applyStatus(s *Snapshot) {
-	var down []string
+	var down, offline []string
+	var offSince, offReason string
+	var offStart bool
 	level := 0
 	var newest time.Time
 	for _, st := range s.Status {
@@ -167,20 +169,47 @@ func (c *Console) applyStatus(s *Snapshot) {
 		default:
 			bs.State = widgets.BadgeOffline
 		}
-		since := st.Since.In(city.Shanghai).Format("15:04:05")
+		since := sinceText(st.Since, s.Now)
 		if st.State != FeedLive {
-			bs.Tooltip = fmt.Sprintf("%s %s %s", feedName(st.Feed), stateText(st.State), lang.L("since")+" "+since)
-			down = append(down, fmt.Sprintf("%s %s %s %s", feedName(st.Feed), stateText(st.State), lang.L("since"), since))
+			reason := linkReason(st.LastError)
+			if st.State == FeedDegraded {
+				reason = lang.L("no fresh data")
+			}
+			bs.Tooltip = fmt.Sprintf("%s %s %s %s", feedName(st.Feed), stateText(st.State), lang.L("since"), since)
+			if reason != "" {
+				bs.Tooltip += " · " + lang.L("reason") + ": " + reason
+				bs.StateText = bs.State.Text() + " · " + shortReason(st)
+			}
 			if st.State == FeedOffline {
+				offline = append(offline, feedName(st.Feed))
+				offSince, offReason, offStart = since, reason, st.SinceStart
 				level = 2
-			} else if level == 0 {
-				level = 1
+			} else {
+				down = append(down, fmt.Sprintf("%s %s %s %s", feedName(st.Feed), stateText(st.State), lang.L("since"), since))
+				if level == 0 {
+					level = 1
+				}
 			}
 		}
 		if st.Gaps > 0 {
 			bs.Tooltip += fmt.Sprintf(" · %s %d", lang.L("gaps"), st.Gaps)
 		}
 		b.SetStatus(bs)
+	}
+	if len(offline) > 0 {
+		// The feeds share one link: one line says since when and why.
+		what := strings.Join(offline, "、")
+		if len(offline) == len(s.Status) {
+			what = lang.L("All feeds")
+		}
+		line := fmt.Sprintf("%s %s %s %s", what, lang.L("offline"), lang.L("since"), offSince)
+		if offStart {
+			line += " (" + lang.L("no link since the app started") + ")"
+		}
+		if offReason != "" {
+			line += " · " + lang.L("reason") + ": " + offReason
+		}
+		down = append([]string{line}, down...)
 	}
 	msg := ""
 	if len(down) > 0 {
@@ -262,11 +291,15 @@ func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
 		worstCrowd           city.CrowdAssessment
 		crowdStale           = true
 	)
+	fresh := kpiFreshness(s, judged)
+	// District AQI: of the live stations; in an outage, of the last known
+	// values of all (greyed, with their age), never blank.
+	airLive := fresh[city.FeedAir].live
 	for i, ss := range s.Stations {
 		j := judged[i]
 		switch ss.Station.Feed {
 		case city.FeedAir:
-			if j.Stale {
+			if airLive && j.Stale {
 				continue
 			}
 			airStale = false
@@ -327,7 +360,8 @@ func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
 		}
 		mean[p] = sum / float64(len(vs))
 	}
-	aqi := widgets.KPIValue{Value: "—", Unit: "AQI", Stale: airStale}
+	aqi := widgets.KPIValue{Value: "—", Unit: "AQI", Stale: airStale || !airLive}
+	fresh[city.FeedAir].mark(&aqi, s.Now)
 	if res, err := city.HourlyAQI(mean, c.site.EditionAt(airNewest)); err == nil && res.Available && len(mean) > 0 {
 		name := res.Level.Name
 		if !isZH() {
@@ -348,6 +382,7 @@ func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
 			water.Accent = assets.SeverityMajor
 		}
 	}
+	fresh[city.FeedWater].mark(&water, s.Now)
 	c.tiles["water"].Set(water)
 
 	noise := widgets.KPIValue{Value: fmt.Sprintf("%d/%d", noiseOver, noiseN), Accent: normalColor,
@@ -355,9 +390,11 @@ func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
 	if noiseOver > 0 {
 		noise.Accent = assets.SeverityMinor
 	}
+	fresh[city.FeedNoise].mark(&noise, s.Now)
 	c.tiles["noise"].Set(noise)
 
 	fire := fireKPI(fireAlarm, fireFault, firePressure, fireOver, fireOffline)
+	fresh[city.FeedFire].mark(&fire, s.Now)
 	c.tiles["fire"].Set(fire)
 
 	crowd := widgets.KPIValue{Value: fmt.Sprintf("%.0f", people), Unit: lang.L("people"), Stale: crowdStale, Accent: normalColor}
@@ -369,6 +406,7 @@ func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
 		crowd.Caption = fmt.Sprintf("%s %.2f %s · %s · %s %s", worstZone, worstCrowd.Density, lang.L("persons/m²"), band, lang.L("risk"), risk)
 		crowd.Accent = riskColor(worstRisk)
 	}
+	fresh[city.FeedCrowd].mark(&crowd, s.Now)
 	c.tiles["crowd"].Set(crowd)
 }
 
@@ -403,6 +441,9 @@ func (c *Console) applyAlerts(s *Snapshot) {
 		}
 		if !isZH() {
 			row.StateText, row.SeverityText = strings.ReplaceAll(string(a.State), "_", "-"), a.Severity.String()
+		}
+		if v.Late {
+			row.StateText += " · " + lang.L("caught up")
 		}
 		flashing = flashing || v.Flash
 		rows = append(rows, row)

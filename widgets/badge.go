@@ -61,6 +61,9 @@ func (s BadgeState) themed(th fyne.Theme) color.NRGBA {
 	}
 }
 
+// Text is the state's default label: LIVE, DEGRADED or OFFLINE, translated.
+func (s BadgeState) Text() string { return s.defaultText() }
+
 // defaultText is the state's label when the app gives none.
 func (s BadgeState) defaultText() string {
 	switch s {
