@@ -177,7 +177,7 @@ func (c *Console) applyStatus(s *Snapshot) {
 			}
 			bs.Tooltip = fmt.Sprintf("%s %s %s %s", feedName(st.Feed), stateText(st.State), lang.L("since"), since)
 			if reason != "" {
-				bs.Tooltip += " · " + lang.L("reason") + ": " + reason
+				bs.Tooltip += " · " + colonLabel(lang.L("reason")) + reason
 				bs.StateText = bs.State.Text() + " · " + shortReason(st)
 			}
 			if st.State == FeedOffline {
@@ -207,7 +207,7 @@ func (c *Console) applyStatus(s *Snapshot) {
 			line += " (" + lang.L("no link since the app started") + ")"
 		}
 		if offReason != "" {
-			line += " · " + lang.L("reason") + ": " + offReason
+			line += " · " + colonLabel(lang.L("reason")) + offReason
 		}
 		down = append([]string{line}, down...)
 	}

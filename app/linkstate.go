@@ -90,7 +90,7 @@ func sinceText(t, now time.Time) string {
 // newest rejected messages of the feed (or that there are none).
 func feedInfoText(st FeedStatus, rejects []cache.Reject, now time.Time) string {
 	var b strings.Builder
-	line := func(label, value string) { fmt.Fprintf(&b, "%s: %s\n", label, value) }
+	line := func(label, value string) { b.WriteString(colonLabel(label) + value + "\n") }
 	line(lang.L("State"), stateText(st.State))
 	if st.SinceStart {
 		line(lang.L("Since"), sinceText(st.Since, now)+" ("+lang.L("no link since the app started")+")")
@@ -182,4 +182,12 @@ func shortReason(st FeedStatus) string {
 		return lang.L(key)
 	}
 	return lang.L("error")
+}
+
+// colonLabel is a label followed by a colon: full-width in Chinese.
+func colonLabel(label string) string {
+	if isZH() {
+		return label + "："
+	}
+	return label + ": "
 }

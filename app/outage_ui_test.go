@@ -95,7 +95,7 @@ func TestOutageScreen(t *testing.T) {
 	if lastUp.In(city.Shanghai).YearDay() != snap.Now.In(city.Shanghai).YearDay() {
 		since = lastUp.In(city.Shanghai).Format("2006-01-02 15:04")
 	}
-	for _, want := range []string{"全部数据源 离线 自 " + since, "原因: 连接被拒绝（connection refused）", "25m"} {
+	for _, want := range []string{"全部数据源 离线 自 " + since, "原因：连接被拒绝（connection refused）", "25m"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("banner %q (level %d) lacks %q", msg, level, want)
 		}
@@ -122,7 +122,7 @@ func TestOutageScreen(t *testing.T) {
 		t.Fatal("tapping the badge showed nothing")
 	}
 	text := labelTexts(top)
-	for _, want := range []string{"状态: 离线", "起始时间: " + since, "原因: 连接被拒绝", "最新数据: ", "(25m", "速率: 0.0", "没有被拒收的消息。"} {
+	for _, want := range []string{"状态：离线", "起始时间：" + since, "原因：连接被拒绝", "最新数据：", "(25m", "速率：0.0", "没有被拒收的消息。"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("feed info lacks %q:\n%s", want, text)
 		}
