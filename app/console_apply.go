@@ -178,7 +178,7 @@ func (c *Console) applyStatus(s *Snapshot) {
 			bs.Tooltip = fmt.Sprintf("%s %s %s %s", feedName(st.Feed), stateText(st.State), lang.L("since"), since)
 			if reason != "" {
 				bs.Tooltip += " · " + colonLabel(lang.L("reason")) + reason
-				bs.StateText = bs.State.Text() + " · " + shortReason(st)
+				bs.Note = shortReason(st)
 			}
 			if st.State == FeedOffline {
 				offline = append(offline, feedName(st.Feed))

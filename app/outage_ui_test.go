@@ -113,8 +113,12 @@ func TestOutageScreen(t *testing.T) {
 		}
 	}
 	b := c.badges[city.FeedAir]
-	if st := b.Status(); !strings.Contains(st.StateText, "连接被拒绝") || !strings.Contains(st.Tooltip, "自 "+since) {
-		t.Errorf("air badge %+v; want the reason in the pill and since when in the tooltip", st)
+	if st := b.Status(); st.Note != "连接被拒绝" || !strings.Contains(st.Tooltip, "自 "+since) || !strings.Contains(st.Tooltip, "原因：连接被拒绝") {
+		t.Errorf("air badge %+v; want the reason on the badge and since when and why in the tooltip", st)
+	}
+	// The outage's longer texts do not widen the window past a 1920-pixel screen.
+	if w := c.win.Content().MinSize().Width; w > 1920 {
+		t.Errorf("window content needs %v px, wider than the screen", w)
 	}
 	test.Tap(b)
 	top := c.win.Canvas().Overlays().Top()
