@@ -517,7 +517,8 @@ func (c *Console) refreshDetail() {
 		d.Params = append(d.Params, widgets.ParamChoice{Param: p, Label: paramLabel(p)})
 	}
 	if ss.Event.Event != "" {
-		d.Values = append(d.Values, widgets.DetailValue{Label: lang.L("Last event"), Value: ss.Event.Event, Age: FormatAge(now.Sub(ss.Event.Time))})
+		d.Values = append(d.Values, widgets.DetailValue{Label: lang.L("Last event"), Value: ss.Event.Event, Age: FormatAge(now.Sub(ss.Event.Time)),
+			Late: !ss.Event.Received.IsZero() && ss.Event.Received.Sub(ss.Event.Time) > lateAfter})
 	}
 	if c.param == "" && len(params) > 0 {
 		c.param = params[0]

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"net"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"onescreen/cache"
 	"onescreen/city"
+	"onescreen/feeds"
 	"onescreen/feeds/sim"
 )
 
@@ -232,4 +234,39 @@ func TestLateAlertMarked(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("after restart", d2.Views(now, false))
+}
+
+// Offline since is when the link dropped: not the app's start, not the
+// last status refresh; with nothing known, it says so.
+func TestOfflineSinceLinkDropped(t *testing.T) {
+	db, err := cache.Open(filepath.Join(t.TempDir(), "data"), cache.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	in, err := NewIngest(db, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 12, 2, 8, 0, 0, 0, city.Shanghai)
+	clock := t0
+	in.now = func() time.Time { return clock }
+	if st := in.Status()[0]; st.State != FeedOffline || !st.SinceStart {
+		t.Errorf("never connected, nothing held: %+v; want offline since start", st)
+	}
+	clock = t0.Add(time.Minute)
+	in.State(feeds.Connected, nil)
+	clock = t0.Add(50 * time.Minute)
+	in.State(feeds.Disconnected, errors.New("read: connection reset by peer"))
+	clock = t0.Add(70 * time.Minute)
+	in.State(feeds.Connecting, nil)
+	in.State(feeds.Disconnected, errors.New("dial tcp 127.0.0.1:1: connect: connection refused"))
+	clock = t0.Add(90 * time.Minute)
+	st := in.Status()[0]
+	if st.State != FeedOffline || st.SinceStart || !st.Since.Equal(t0.Add(50*time.Minute)) {
+		t.Errorf("after the drop: %+v; want offline since %v", st, t0.Add(50*time.Minute))
+	}
+	if linkReasonKey(st.LastError) != "connection refused" {
+		t.Errorf("last error %q", st.LastError)
+	}
 }

@@ -146,9 +146,9 @@ func (b *healthBoard) snapshot(now time.Time) []FeedStatus {
 		}
 		if st != h.state || h.since.IsZero() {
 			h.state, h.since = st, now
-			if st == FeedOffline && !b.connSince.IsZero() {
-				h.since = b.connSince // offline since the link dropped
-			}
+		}
+		if st == FeedOffline && !b.connSince.IsZero() {
+			h.since = b.connSince // offline since the link dropped, however often it was retried
 		}
 		out = append(out, FeedStatus{
 			Feed: f, State: st, Since: h.since, Rate: h.meter.rate(now), Newest: h.newest,
