@@ -794,39 +794,6 @@ func (c *Console) Refresh() {
 	c.Apply(&s)
 }
 
-// showRejects lists a feed's newest rejected messages with their reasons.
-func (c *Console) showRejects(f city.Feed) {
-	if c.rejects == nil {
-		return
-	}
-	rs, err := c.rejects(200)
-	if err != nil {
-		c.showError(err)
-		return
-	}
-	var lines []string
-	for _, r := range rs {
-		if r.Feed != string(f) && !(r.Feed == "" && f == "") {
-			continue
-		}
-		raw := string(r.Raw)
-		if len(raw) > 160 {
-			raw = raw[:160] + "…"
-		}
-		lines = append(lines, fmt.Sprintf("%s  %s\n    %s", r.At.In(city.Shanghai).Format("01-02 15:04:05"), r.Reason, raw))
-	}
-	text := strings.Join(lines, "\n")
-	if text == "" {
-		text = lang.L("No rejected messages.")
-	}
-	entry := widget.NewMultiLineEntry()
-	entry.SetText(text)
-	entry.Wrapping = fyne.TextWrapWord
-	scroll := container.NewVScroll(entry)
-	scroll.SetMinSize(fyne.NewSize(760, 420))
-	dialog.ShowCustom(feedName(f)+" · "+lang.L("Rejected messages"), lang.L("Close"), scroll, c.win)
-}
-
 func (c *Console) showAbout() {
 	text := lang.L("onescreen — the district operations dashboard.") + "\n\n" +
 		lang.L("Base map") + ": " + c.base.Attribution + "\n" +
