@@ -18,6 +18,7 @@ type AlertView struct {
 	Comments    int
 	Actions     []city.StepKind // officer steps the workflow allows now
 	Flash       bool            // a critical alert not yet acknowledged: sound and flash
+	Late        bool            // raised by a reading that arrived late (caught up after an outage)
 }
 
 // officerSteps lists the steps an officer may try, in button order.
@@ -62,6 +63,9 @@ type AlertDesk struct {
 	// steps are the officer steps of the alerts held, this desk's and
 	// other desks' (peersteps.go).
 	steps deskSteps
+	// late holds the alerts raised by a reading that arrived late.
+	late map[string]bool
+	now  func() time.Time
 }
 
 // storedUpdate is when an alert's update was stored, and at what severity.
@@ -83,7 +87,7 @@ func NewAlertDesk(db *cache.DB, cfg city.SiteConfig) (*AlertDesk, error) {
 		return nil, err
 	}
 	d := &AlertDesk{db: db, engine: e, comments: map[string]int{}, names: map[string]string{}, closed: map[string]city.Alert{},
-		lastUpdate: map[string]storedUpdate{}, steps: newDeskSteps()}
+		lastUpdate: map[string]storedUpdate{}, steps: newDeskSteps(), late: map[string]bool{}, now: time.Now}
 	open, err := db.Alerts(cache.AlertFilter{OpenOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("restore alerts: %w", err)
@@ -103,6 +107,9 @@ func NewAlertDesk(db *cache.DB, cfg city.SiteConfig) (*AlertDesk, error) {
 			if s.Kind.ByOfficer() {
 				d.steps.byAlert[a.ID] = append(d.steps.byAlert[a.ID], heldStep{id: cache.OutboxID(s), step: s})
 			}
+		}
+		if err := d.restoreLate(a); err != nil {
+			return nil, err
 		}
 	}
 	sts, err := db.Stations()
@@ -149,6 +156,7 @@ func (d *AlertDesk) Observe(st city.Station, r city.Reading) []city.Change {
 	}
 	ch, _ := d.engine.Observe(st, r) // a bad value is already a rejected reading; what could be judged was
 	ch = d.thinUpdates(ch)
+	d.markLate(ch, r)
 	ch = append(ch, d.pendingForRaisedLocked(ch)...) // other desks' steps that waited for these alerts
 	onNew := d.onNew
 	d.mu.Unlock()
@@ -285,6 +293,7 @@ func (d *AlertDesk) Views(now time.Time, closed bool) []AlertView {
 			Alert: a, StationName: d.names[a.Station], Comments: d.comments[a.ID],
 			Actions: allowedSteps(a, officer, now),
 			Flash:   a.Severity == city.SeverityCritical && a.State == city.StateRaised,
+			Late:    d.late[a.ID],
 		})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Alert.Raised.After(out[j].Alert.Raised) })

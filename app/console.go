@@ -157,7 +157,7 @@ func (c *Console) build() {
 	for _, f := range city.Feeds {
 		b := widgets.NewFeedBadge()
 		feed := f
-		b.OnTapped = func() { c.showRejects(feed) }
+		b.OnTapped = func() { c.showFeedInfo(feed) }
 		c.badges[f] = b
 		strip.Add(b)
 	}

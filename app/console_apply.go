@@ -78,7 +78,7 @@ func legendFor(f city.Feed, site city.SiteConfig) []widgets.LegendEntry {
 	case city.FeedWater:
 		var out []widgets.LegendEntry
 		for c := city.WaterClass(1); c <= city.ClassWorseThanV; c++ {
-			out = append(out, widgets.LegendEntry{Color: assets.WaterClassColor(int(c)), Text: c.Label()})
+			out = append(out, widgets.LegendEntry{Color: assets.WaterClassColor(int(c)), Text: classLabel(c)})
 		}
 		return append(out, stale)
 	case city.FeedNoise:
@@ -90,7 +90,7 @@ func legendFor(f city.Feed, site city.SiteConfig) []widgets.LegendEntry {
 		}
 	case city.FeedFire:
 		var out []widgets.LegendEntry
-		for _, s := range []FireState{FireNormal, FireLowBattery, FireFault, FireOffline, FireAlarm} {
+		for _, s := range FireStates {
 			c, t := fireLook(s)
 			out = append(out, widgets.LegendEntry{Color: c, Text: t})
 		}
@@ -147,7 +147,9 @@ func (c *Console) staleAfter() time.Duration {
 
 // applyStatus sets the feed badges and the freshness banner.
 func (c *Console) applyStatus(s *Snapshot) {
-	var down []string
+	var down, offline []string
+	var offSince, offReason string
+	var offStart bool
 	level := 0
 	var newest time.Time
 	for _, st := range s.Status {
@@ -171,20 +173,47 @@ func (c *Console) applyStatus(s *Snapshot) {
 		default:
 			bs.State = widgets.BadgeOffline
 		}
-		since := st.Since.In(city.Shanghai).Format("15:04:05")
+		since := sinceText(st.Since, s.Now)
 		if st.State != FeedLive {
-			bs.Tooltip = fmt.Sprintf("%s %s %s", feedName(st.Feed), stateText(st.State), lang.L("since")+" "+since)
-			down = append(down, fmt.Sprintf("%s %s %s %s", feedName(st.Feed), stateText(st.State), lang.L("since"), since))
+			reason := linkReason(st.LastError)
+			if st.State == FeedDegraded {
+				reason = lang.L("no fresh data")
+			}
+			bs.Tooltip = fmt.Sprintf("%s %s %s %s", feedName(st.Feed), stateText(st.State), lang.L("since"), since)
+			if reason != "" {
+				bs.Tooltip += " · " + colonLabel(lang.L("reason")) + reason
+				bs.Note = shortReason(st)
+			}
 			if st.State == FeedOffline {
+				offline = append(offline, feedName(st.Feed))
+				offSince, offReason, offStart = since, reason, st.SinceStart
 				level = 2
-			} else if level == 0 {
-				level = 1
+			} else {
+				down = append(down, fmt.Sprintf("%s %s %s %s", feedName(st.Feed), stateText(st.State), lang.L("since"), since))
+				if level == 0 {
+					level = 1
+				}
 			}
 		}
 		if st.Gaps > 0 {
 			bs.Tooltip += fmt.Sprintf(" · %s %d", lang.L("gaps"), st.Gaps)
 		}
 		b.SetStatus(bs)
+	}
+	if len(offline) > 0 {
+		// The feeds share one link: one line says since when and why.
+		what := strings.Join(offline, "、")
+		if len(offline) == len(s.Status) {
+			what = lang.L("All feeds")
+		}
+		line := fmt.Sprintf("%s %s %s %s", what, lang.L("offline"), lang.L("since"), offSince)
+		if offStart {
+			line += " (" + lang.L("no link since the app started") + ")"
+		}
+		if offReason != "" {
+			line += " · " + colonLabel(lang.L("reason")) + offReason
+		}
+		down = append([]string{line}, down...)
 	}
 	msg := ""
 	if len(down) > 0 {
@@ -258,17 +287,23 @@ func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
 		noiseN, noiseOver    int
 		fireAlarm, fireFault int
 		fireOffline          int
+		firePressure         int
+		fireOver             int
 		people               float64
 		worstRisk            city.CrowdRisk
 		worstZone            string
 		worstCrowd           city.CrowdAssessment
 		crowdStale           = true
 	)
+	fresh := kpiFreshness(s, judged)
+	// District AQI: of the live stations; in an outage, of the last known
+	// values of all (greyed, with their age), never blank.
+	airLive := fresh[city.FeedAir].live
 	for i, ss := range s.Stations {
 		j := judged[i]
 		switch ss.Station.Feed {
 		case city.FeedAir:
-			if j.Stale {
+			if airLive && j.Stale {
 				continue
 			}
 			airStale = false
@@ -303,6 +338,10 @@ func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
 				fireFault++
 			case FireOffline:
 				fireOffline++
+			case FirePressureLow, FirePressureHigh:
+				firePressure++
+			case FireOverSetting:
+				fireOver++
 			}
 		case city.FeedCrowd:
 			if j.Judged {
@@ -325,7 +364,8 @@ func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
 		}
 		mean[p] = sum / float64(len(vs))
 	}
-	aqi := widgets.KPIValue{Value: "—", Unit: "AQI", Stale: airStale}
+	aqi := widgets.KPIValue{Value: "—", Unit: "AQI", Stale: airStale || !airLive}
+	fresh[city.FeedAir].mark(&aqi, s.Now)
 	if res, err := city.HourlyAQI(mean, c.site.EditionAt(airNewest)); err == nil && res.Available && len(mean) > 0 {
 		name := res.Level.Name
 		if !isZH() {
@@ -341,11 +381,12 @@ func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
 
 	water := widgets.KPIValue{Value: fmt.Sprintf("%d/%d", waterOK, waterN), Accent: normalColor}
 	if worstClass.Valid() {
-		water.Caption = lang.L("worst class") + " " + worstClass.Label()
+		water.Caption = lang.L("worst") + " " + classLabel(worstClass)
 		if waterOK < waterN {
 			water.Accent = assets.SeverityMajor
 		}
 	}
+	fresh[city.FeedWater].mark(&water, s.Now)
 	c.tiles["water"].Set(water)
 
 	noise := widgets.KPIValue{Value: fmt.Sprintf("%d/%d", noiseOver, noiseN), Accent: normalColor,
@@ -353,13 +394,11 @@ func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
 	if noiseOver > 0 {
 		noise.Accent = assets.SeverityMinor
 	}
+	fresh[city.FeedNoise].mark(&noise, s.Now)
 	c.tiles["noise"].Set(noise)
 
-	fire := widgets.KPIValue{Value: fmt.Sprint(fireAlarm), Accent: normalColor,
-		Caption: fmt.Sprintf("%s %d · %s %d", lang.L("faults"), fireFault, lang.L("offline"), fireOffline)}
-	if fireAlarm > 0 {
-		fire.Accent = assets.SeverityCritical
-	}
+	fire := fireKPI(fireAlarm, fireFault, firePressure, fireOver, fireOffline)
+	fresh[city.FeedFire].mark(&fire, s.Now)
 	c.tiles["fire"].Set(fire)
 
 	crowd := widgets.KPIValue{Value: fmt.Sprintf("%.0f", people), Unit: lang.L("people"), Stale: crowdStale, Accent: normalColor}
@@ -371,6 +410,7 @@ func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
 		crowd.Caption = fmt.Sprintf("%s %.2f %s · %s · %s %s", worstZone, worstCrowd.Density, lang.L("persons/m²"), band, lang.L("risk"), risk)
 		crowd.Accent = riskColor(worstRisk)
 	}
+	fresh[city.FeedCrowd].mark(&crowd, s.Now)
 	c.tiles["crowd"].Set(crowd)
 }
 
@@ -398,13 +438,16 @@ func (c *Console) applyAlerts(s *Snapshot) {
 		}
 		row := widgets.AlertRow{
 			ID: a.ID, Title: cond + " · " + name, Station: msg, StateText: a.State.Name(),
-			Team: a.Team, Age: FormatAge(s.Now.Sub(a.Raised)), Severity: a.Severity,
+			Team: TeamLabel(a.Team), Age: FormatAge(s.Now.Sub(a.Raised)), Severity: a.Severity,
 			SeverityText: a.Severity.Name(), Raised: a.Raised,
 			Acknowledged: a.State != city.StateRaised, Closed: a.State == city.StateClosed,
 			Flash: v.Flash, Comments: v.Comments, Actions: v.Actions, Escalated: a.Escalations > 0,
 		}
 		if !isZH() {
 			row.StateText, row.SeverityText = strings.ReplaceAll(string(a.State), "_", "-"), a.Severity.String()
+		}
+		if v.Late {
+			row.StateText += " · " + lang.L("caught up")
 		}
 		flashing = flashing || v.Flash
 		rows = append(rows, row)
@@ -478,7 +521,8 @@ func (c *Console) refreshDetail() {
 		d.Params = append(d.Params, widgets.ParamChoice{Param: p, Label: paramLabel(p)})
 	}
 	if ss.Event.Event != "" {
-		d.Values = append(d.Values, widgets.DetailValue{Label: lang.L("Last event"), Value: ss.Event.Event, Age: FormatAge(now.Sub(ss.Event.Time))})
+		d.Values = append(d.Values, widgets.DetailValue{Label: lang.L("Last event"), Value: ss.Event.Event, Age: FormatAge(now.Sub(ss.Event.Time)),
+			Late: !ss.Event.Received.IsZero() && ss.Event.Received.Sub(ss.Event.Time) > lateAfter})
 	}
 	if c.param == "" && len(params) > 0 {
 		c.param = params[0]
@@ -756,39 +800,6 @@ func (c *Console) Refresh() {
 	s := *c.last
 	s.Alerts = c.desk.Views(time.Now(), c.ShowClosed())
 	c.Apply(&s)
-}
-
-// showRejects lists a feed's newest rejected messages with their reasons.
-func (c *Console) showRejects(f city.Feed) {
-	if c.rejects == nil {
-		return
-	}
-	rs, err := c.rejects(200)
-	if err != nil {
-		c.showError(err)
-		return
-	}
-	var lines []string
-	for _, r := range rs {
-		if r.Feed != string(f) && !(r.Feed == "" && f == "") {
-			continue
-		}
-		raw := string(r.Raw)
-		if len(raw) > 160 {
-			raw = raw[:160] + "…"
-		}
-		lines = append(lines, fmt.Sprintf("%s  %s\n    %s", r.At.In(city.Shanghai).Format("01-02 15:04:05"), r.Reason, raw))
-	}
-	text := strings.Join(lines, "\n")
-	if text == "" {
-		text = lang.L("No rejected messages.")
-	}
-	entry := widget.NewMultiLineEntry()
-	entry.SetText(text)
-	entry.Wrapping = fyne.TextWrapWord
-	scroll := container.NewVScroll(entry)
-	scroll.SetMinSize(fyne.NewSize(760, 420))
-	dialog.ShowCustom(feedName(f)+" · "+lang.L("Rejected messages"), lang.L("Close"), scroll, c.win)
 }
 
 func (c *Console) showAbout() {

@@ -21,9 +21,14 @@ import (
 // they work on a cache opened with cache.OpenReadOnly while the dashboard
 // runs.
 
-// readingsHeader are the columns of ExportReadings. The first six are the
-// reading itself; the last three are filled on air rows.
-var readingsHeader = []string{"time", "feed", "station", "parameter", "value", "unit", "aqi", "aqi_level", "primary_pollutant"}
+// readingsHeader are the columns of ExportReadings. The first seven are
+// the reading itself; the last three are filled on air rows.
+var readingsHeader = []string{"time", "feed", "station", "station_name", "parameter", "value", "unit", "aqi", "aqi_level", "primary_pollutant"}
+
+// readingTimeLayout is RFC 3339 with milliseconds, always three digits:
+// the cache keeps observation times to the millisecond, and two events
+// 23 ms apart must not look like one repeated.
+const readingTimeLayout = "2006-01-02T15:04:05.000Z07:00"
 
 // ExportReadings writes the cached readings that match f as CSV with the
 // documented site defaults (city.DefaultSiteConfig); see
@@ -33,10 +38,10 @@ func ExportReadings(db *cache.DB, f cache.ReadingFilter, w io.Writer) error {
 }
 
 // ExportReadingsWithConfig writes the cached readings that match f as CSV:
-// time, feed, station, parameter, value, unit, aqi, aqi_level,
-// primary_pollutant; one row per value or event (an event's parameter is
-// "event" and its value the event's name). Times are RFC 3339 in Beijing
-// time.
+// time, feed, station, station_name, parameter, value, unit, aqi,
+// aqi_level, primary_pollutant; one row per value or event (an event's
+// parameter is "event" and its value the event's name). Times are RFC 3339
+// in Beijing time with milliseconds (2026-06-01T10:00:00.023+08:00).
 //
 // On the rows of an air station's observation, aqi is the hourly AQI of
 // HJ 633 computed from that observation's values, in the edition cfg
@@ -48,6 +53,14 @@ func ExportReadings(db *cache.DB, f cache.ReadingFilter, w io.Writer) error {
 func ExportReadingsWithConfig(db *cache.DB, f cache.ReadingFilter, cfg city.SiteConfig, w io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("export readings: %w", err)
+	}
+	sts, err := db.Stations()
+	if err != nil {
+		return fmt.Errorf("export readings: %w", err)
+	}
+	names := make(map[string]string, len(sts))
+	for _, st := range sts {
+		names[st.ID] = textCell(st.Name)
 	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(readingsHeader); err != nil {
@@ -70,7 +83,7 @@ func ExportReadingsWithConfig(db *cache.DB, f cache.ReadingFilter, cfg city.Site
 			} else if r.Feed == city.FeedAir {
 				extra = aqi
 			}
-			row := append([]string{r.Time.In(city.Shanghai).Format(time.RFC3339), string(r.Feed), r.Station, param, value, r.Unit}, extra...)
+			row := append([]string{r.Time.In(city.Shanghai).Format(readingTimeLayout), string(r.Feed), r.Station, names[r.Station], param, value, r.Unit}, extra...)
 			if err := cw.Write(row); err != nil {
 				return err
 			}
@@ -78,7 +91,7 @@ func ExportReadingsWithConfig(db *cache.DB, f cache.ReadingFilter, cfg city.Site
 		obs = obs[:0]
 		return nil
 	}
-	err := db.EachReading(f, func(r cache.Row) error {
+	err = db.EachReading(f, func(r cache.Row) error {
 		if len(obs) > 0 && (!r.Time.Equal(obs[0].Time) || r.Station != obs[0].Station) {
 			if err := flush(); err != nil {
 				return err

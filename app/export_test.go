@@ -212,16 +212,16 @@ func TestExportReadingsAQI(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := readCSV(t, buf.Bytes())
-	if got, want := strings.Join(rows[0], ","), "time,feed,station,parameter,value,unit,aqi,aqi_level,primary_pollutant"; got != want {
+	if got, want := strings.Join(rows[0], ","), "time,feed,station,station_name,parameter,value,unit,aqi,aqi_level,primary_pollutant"; got != want {
 		t.Fatalf("header = %s\nwant     %s", got, want)
 	}
 	// key: time|station|parameter → the AQI cells.
 	got := map[string][]string{}
 	for _, r := range rows[1:] {
-		if len(r) != 9 {
-			t.Fatalf("row %v has %d cells, want 9", r, len(r))
+		if len(r) != 10 {
+			t.Fatalf("row %v has %d cells, want 10", r, len(r))
 		}
-		got[r[0]+"|"+r[2]+"|"+r[3]] = r[4:]
+		got[r[0]+"|"+r[2]+"|"+r[4]] = r[5:]
 	}
 	if n := len(rows) - 1; n != 6+6+6+1+2+1 {
 		t.Errorf("%d rows, want 22", n)
@@ -230,14 +230,14 @@ func TestExportReadingsAQI(t *testing.T) {
 		key  string
 		want []string // value, unit, aqi, aqi_level, primary
 	}{
-		{"2015-06-01T10:00:00+08:00|air-shiwuchang|pm25", []string{"88", "µg/m³", "117", "3", "PM2.5"}},
-		{"2015-06-01T10:00:00+08:00|air-shiwuchang|co", []string{"0.8", "mg/m³", "117", "3", "PM2.5"}},
-		{"2015-06-01T10:00:00+08:00|air-waitan|pm25", []string{"20", "µg/m³", "95", "2", "PM10"}},
-		{"2015-06-01T10:00:00+08:00|air-waitan|pm10", []string{"140", "µg/m³", "95", "2", "PM10"}},
-		{"2026-06-01T10:00:00+08:00|air-shiwuchang|pm25", []string{"88", "µg/m³", "126", "3", "PM2.5"}},
-		{"2026-06-01T10:00:00+08:00|air-waitan|pm25", []string{"20", "µg/m³", "", "", ""}},
-		{"2026-06-01T10:00:00+08:00|water-shiliupu|ph", []string{"7.4", "pH", "", "", ""}},
-		{"2026-06-01T10:01:00+08:00|fire-smoke-001|event", []string{"alarm", "", "", "", ""}},
+		{"2015-06-01T10:00:00.000+08:00|air-shiwuchang|pm25", []string{"88", "µg/m³", "117", "3", "PM2.5"}},
+		{"2015-06-01T10:00:00.000+08:00|air-shiwuchang|co", []string{"0.8", "mg/m³", "117", "3", "PM2.5"}},
+		{"2015-06-01T10:00:00.000+08:00|air-waitan|pm25", []string{"20", "µg/m³", "95", "2", "PM10"}},
+		{"2015-06-01T10:00:00.000+08:00|air-waitan|pm10", []string{"140", "µg/m³", "95", "2", "PM10"}},
+		{"2026-06-01T10:00:00.000+08:00|air-shiwuchang|pm25", []string{"88", "µg/m³", "126", "3", "PM2.5"}},
+		{"2026-06-01T10:00:00.000+08:00|air-waitan|pm25", []string{"20", "µg/m³", "", "", ""}},
+		{"2026-06-01T10:00:00.000+08:00|water-shiliupu|ph", []string{"7.4", "pH", "", "", ""}},
+		{"2026-06-01T10:01:00.000+08:00|fire-smoke-001|event", []string{"alarm", "", "", "", ""}},
 	}
 	for _, tc := range tests {
 		g, ok := got[tc.key]
@@ -262,8 +262,8 @@ func TestExportReadingsAQI(t *testing.T) {
 		t.Fatalf("air readings before 2026: %d rows, want header + 12", len(rows))
 	}
 	for _, r := range rows[1:] {
-		if r[2] == exportAir.ID && r[6] != "126" {
-			t.Errorf("pinned 2026: %s %s aqi = %q, want 126", r[2], r[3], r[6])
+		if r[2] == exportAir.ID && r[7] != "126" {
+			t.Errorf("pinned 2026: %s %s aqi = %q, want 126", r[2], r[4], r[7])
 		}
 	}
 

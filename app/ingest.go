@@ -62,7 +62,14 @@ func NewIngest(db *cache.DB, staleAfter time.Duration) (*Ingest, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Until the link comes up, it was last known up when the cache was
+	// last handed data: an app started offline says "offline since" then.
+	lastUp, err := db.LastReceived()
+	if err != nil {
+		return nil, err
+	}
 	in.health.mu.Lock()
+	in.health.connSince = lastUp
 	for f, n := range counts {
 		in.health.feed(city.Feed(f)).rejected = n
 	}

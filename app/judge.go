@@ -33,14 +33,22 @@ type Judgement struct {
 // FireState is a fire device's state on the map.
 type FireState int
 
-// Fire device states, best first.
+// Fire device states, best first. Only a detector in alarm is a fire
+// alarm (火警); a hydrant out of its pressure band and an electrical fire
+// monitor over its setting are equipment warnings, told apart from faults.
 const (
 	FireNormal FireState = iota
 	FireLowBattery
 	FireFault
+	FireOverSetting  // residual current or cable temperature at its setting
+	FirePressureHigh // hydrant above its band
+	FirePressureLow  // hydrant below its band: it will not serve a fire
 	FireOffline
 	FireAlarm
 )
+
+// FireStates lists every fire device state, best first.
+var FireStates = []FireState{FireNormal, FireLowBattery, FireFault, FireOverSetting, FirePressureHigh, FirePressureLow, FireOffline, FireAlarm}
 
 // normalColor is a station with nothing to report.
 var normalColor = color.NRGBA{0x2E, 0xCC, 0x71, 0xFF}
@@ -129,7 +137,11 @@ func Judge(ss StationState, alerts []city.Alert, site city.SiteConfig, now time.
 			if !j.Meets {
 				verdict = lang.L("worse than target")
 			}
-			j.Status = fmt.Sprintf("%s %s · %s %s · %s", lang.L("Class"), wa.Class.Label(), lang.L("target"), target.Label(), verdict)
+			if zh {
+				j.Status = fmt.Sprintf("%s %s · %s %s · %s", lang.L("Class"), wa.Class.Label(), lang.L("target"), target.Label(), verdict)
+			} else {
+				j.Status = fmt.Sprintf("%s · %s %s · %s", classLabel(wa.Class), lang.L("target"), classLabel(target), verdict)
+			}
 		}
 	case city.FeedNoise:
 		zone, err := site.ZoneClassFor(st)
@@ -155,7 +167,7 @@ func Judge(ss StationState, alerts []city.Alert, site city.SiteConfig, now time.
 		if na.Night {
 			period = lang.L("night")
 		}
-		j.Status = fmt.Sprintf("LAeq %.1f dB(A) · %s %s %.0f dB(A)", na.LAeq, zone.Label(), period, na.Limit)
+		j.Status = fmt.Sprintf("LAeq %.1f dB(A) · %s %s %.0f dB(A)", na.LAeq, zoneLabel(zone), period, na.Limit)
 		if na.Over {
 			j.Status += fmt.Sprintf(" · %s %.1f dB", lang.L("over by"), na.Exceedance)
 		}
@@ -183,8 +195,16 @@ func Judge(ss StationState, alerts []city.Alert, site city.SiteConfig, now time.
 				continue
 			}
 			switch a.Condition {
-			case city.CondFireAlarm, city.CondHydrantPressure, city.CondResidualCurrent, city.CondCableTemp:
+			case city.CondFireAlarm:
 				j.Fire = FireAlarm
+			case city.CondHydrantPressure:
+				if a.Value > (site.Fire.HydrantMinMPa+site.Fire.HydrantMaxMPa)/2 {
+					j.Fire = max(j.Fire, FirePressureHigh)
+				} else {
+					j.Fire = max(j.Fire, FirePressureLow)
+				}
+			case city.CondResidualCurrent, city.CondCableTemp:
+				j.Fire = max(j.Fire, FireOverSetting)
 			case city.CondDeviceOffline:
 				j.Fire = max(j.Fire, FireOffline)
 			case city.CondDeviceFault, city.CondDeviceTamper:
@@ -224,6 +244,12 @@ func fireLook(s FireState) (color.NRGBA, string) {
 	switch s {
 	case FireAlarm:
 		return assets.SeverityCritical, lang.L("Alarm")
+	case FirePressureLow:
+		return assets.SeverityMajor, lang.L("Low pressure")
+	case FirePressureHigh:
+		return assets.SeverityMinor, lang.L("High pressure")
+	case FireOverSetting:
+		return assets.SeverityMajor, lang.L("Over setting")
 	case FireOffline:
 		return color.NRGBA{0x8E, 0x99, 0xA8, 0xFF}, lang.L("Offline")
 	case FireFault:

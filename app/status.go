@@ -40,6 +40,9 @@ type FeedStatus struct {
 	Rejected  int       // messages rejected for this feed, all time
 	Gaps      int       // gaps reported by the server since start
 	LastError string    // the connection's last error, if any
+	// SinceStart: offline since the app started, with nothing held to
+	// tell when the link was last up.
+	SinceStart bool
 }
 
 // Age is how old the newest reading is at now; negative when there is none.
@@ -143,13 +146,14 @@ func (b *healthBoard) snapshot(now time.Time) []FeedStatus {
 		}
 		if st != h.state || h.since.IsZero() {
 			h.state, h.since = st, now
-			if st == FeedOffline && !b.connSince.IsZero() {
-				h.since = b.connSince // offline since the link dropped
-			}
+		}
+		if st == FeedOffline && !b.connSince.IsZero() {
+			h.since = b.connSince // offline since the link dropped, however often it was retried
 		}
 		out = append(out, FeedStatus{
 			Feed: f, State: st, Since: h.since, Rate: h.meter.rate(now), Newest: h.newest,
 			Received: h.received, Rejected: h.rejected, Gaps: h.gaps, LastError: b.lastErr,
+			SinceStart: st == FeedOffline && b.connSince.IsZero(),
 		})
 	}
 	return out

@@ -147,7 +147,7 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []LatestEvent{{Station: "smoke-7", Event: city.EventAlarm, Time: fire.Time.UTC()}}; !reflect.DeepEqual(events, want) {
+	if want := []LatestEvent{{Station: "smoke-7", Event: city.EventAlarm, Time: fire.Time.UTC(), Received: recv}}; !reflect.DeepEqual(events, want) {
 		t.Errorf("LatestEvents = %+v, want %+v", events, want)
 	}
 

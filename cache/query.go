@@ -28,9 +28,10 @@ type Latest struct {
 
 // LatestEvent is the newest event a fire device reported.
 type LatestEvent struct {
-	Station string
-	Event   string
-	Time    time.Time
+	Station  string
+	Event    string
+	Time     time.Time // observation time
+	Received time.Time // when the cache was handed it
 }
 
 // Point is one value of a history.
@@ -183,14 +184,14 @@ func (db *DB) Latest() ([]Latest, error) {
 // reported one, ordered by station.
 func (db *DB) LatestEvents() ([]LatestEvent, error) {
 	var out []LatestEvent
-	err := db.query("read latest events", `SELECT s.code, e.event, e.t
+	err := db.query("read latest events", `SELECT s.code, e.event, e.t, e.received
 		FROM latest_event e JOIN station s ON s.id = e.station ORDER BY s.code`, func(r *sql.Rows) error {
 		var e LatestEvent
-		var t int64
-		if err := r.Scan(&e.Station, &e.Event, &t); err != nil {
+		var t, recv int64
+		if err := r.Scan(&e.Station, &e.Event, &t, &recv); err != nil {
 			return err
 		}
-		e.Time = fromMS(t)
+		e.Time, e.Received = fromMS(t), fromMS(recv)
 		out = append(out, e)
 		return nil
 	})

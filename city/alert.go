@@ -250,7 +250,7 @@ type Alert struct {
 	Updated time.Time // the last change
 	Cleared time.Time // when the condition ended; zero while it holds
 
-	Value     float64 // the latest value behind the alert, in Unit
+	Value     float64 // the worst value seen while the condition held (the one Message describes), in Unit
 	Unit      string
 	Message   string // Chinese, for officers
 	MessageEN string

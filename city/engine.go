@@ -26,11 +26,11 @@ import (
 //     one, which records the end and stays until an officer closes it.
 type Engine struct {
 	cfg      SiteConfig
-	alerts   map[string]*Alert      // every alert not yet closed, by ID
-	active   map[alertKey]string    // the alert holding each station+condition slot
-	pending  map[alertKey]time.Time // seen since, not yet raised
-	devices  map[string]*fireDevice // fire devices by station ID
-	lastSeen map[string]time.Time   // newest reading per station
+	alerts   map[string]*Alert        // every alert not yet closed, by ID
+	active   map[alertKey]string      // the alert holding each station+condition slot
+	pending  map[alertKey]pendingSlot // seen since, not yet raised
+	devices  map[string]*fireDevice   // fire devices by station ID
+	lastSeen map[string]time.Time     // newest reading per station
 	// follow-up alerts after a close (followup.go)
 	recent    map[alertKey][]judged
 	closedAt  map[alertKey]time.Time
@@ -40,6 +40,14 @@ type Engine struct {
 type alertKey struct {
 	station string
 	cond    Condition
+}
+
+// pendingSlot is a condition seen but not yet held for its minimum
+// duration: since when, and the worst evaluation meanwhile (the one an
+// alert raised from it describes).
+type pendingSlot struct {
+	since time.Time
+	worst evaluation
 }
 
 type fireDevice struct {
@@ -56,7 +64,7 @@ func NewEngine(cfg SiteConfig) (*Engine, error) {
 		cfg:      cfg,
 		alerts:   map[string]*Alert{},
 		active:   map[alertKey]string{},
-		pending:  map[alertKey]time.Time{},
+		pending:  map[alertKey]pendingSlot{},
 		devices:  map[string]*fireDevice{},
 		lastSeen: map[string]time.Time{},
 	}, nil
@@ -169,17 +177,17 @@ func (e *Engine) judge(st Station, t time.Time, ev evaluation) (Change, bool) {
 			if hold {
 				return e.update(a, t, ev, "")
 			}
+			// The message keeps describing the worst value; the reading
+			// that ended the condition goes into the step's note.
 			a.Cleared, a.Updated = t, t
-			if ev.msg != "" { // the reading that ended it, for the record
-				a.Value, a.Unit, a.Message, a.MessageEN = ev.value, ev.unit, ev.msg, ev.msgEN
-			}
+			now, nowEN := e.valueText(ev)
 			if a.Severity == SeverityCritical {
-				return e.change(a, StepUpdate, t, "条件已解除，严重告警待官员关闭 / condition ended; a critical alert stays until an officer closes it"), true
+				return e.change(a, StepUpdate, t, "条件已解除"+now+"，严重告警待官员关闭 / condition ended"+nowEN+"; a critical alert stays until an officer closes it"), true
 			}
 			a.State = StateAutoCleared
 			delete(e.active, k)
 			delete(e.recent, k)
-			return e.change(a, StepClear, t, "条件已解除 / condition ended"), true
+			return e.change(a, StepClear, t, "条件已解除"+now+" / condition ended"+nowEN), true
 		}
 		// A critical alert whose condition had ended: it returns only at
 		// its threshold, not within the margin.
@@ -189,20 +197,30 @@ func (e *Engine) judge(st Station, t time.Time, ev evaluation) (Change, bool) {
 		a.Cleared = time.Time{}
 		return e.update(a, t, ev, "条件再次出现 / condition returned")
 	}
-	since, waiting := e.pending[k]
+	slot, waiting := e.pending[k]
 	if !ev.enter && !(waiting && hold) {
 		delete(e.pending, k)
 		return Change{}, false
 	}
 	if !waiting {
-		since = t
-		e.pending[k] = t
+		slot = pendingSlot{since: t, worst: ev}
+	} else if ev.enter && e.worse(ev, slot.worst.value) {
+		slot.worst = ev
 	}
+	e.pending[k] = slot
+	since := slot.since
 	rule, _ := e.cfg.Alerts.Rule(ev.cond)
 	if t.Sub(since) < rule.MinDuration {
 		return Change{}, false
 	}
 	delete(e.pending, k)
+	// Raised on a reading within the margin, the alert still describes
+	// the worst reading that held the condition.
+	w := slot.worst
+	if w.severity > ev.severity {
+		ev.severity = w.severity
+	}
+	ev.value, ev.unit, ev.msg, ev.msgEN = w.value, w.unit, w.msg, w.msgEN
 	id := AlertID(st.ID, ev.cond, t)
 	for n := 2; e.alerts[id] != nil; n++ {
 		id = AlertID(st.ID, ev.cond, t) + "#" + strconv.Itoa(n)
@@ -216,14 +234,18 @@ func (e *Engine) judge(st Station, t time.Time, ev evaluation) (Change, bool) {
 }
 
 // update refreshes an open alert from an evaluation that holds. Severity
-// only rises while the alert is open. It reports a change only when the
-// value, message or severity changed (or note is given).
+// only rises while the alert is open, and the value and message change
+// only to a worse reading at the threshold: an alert describes the worst
+// value that held it, never a reading within the hysteresis margin (which
+// would read e.g. "0.15 MPa, below 0.14 MPa"). It reports a change only
+// when the value, message or severity changed (or note is given).
 func (e *Engine) update(a *Alert, t time.Time, ev evaluation, note string) (Change, bool) {
 	changed := note != ""
 	if ev.severity > a.Severity {
 		a.Severity, changed = ev.severity, true
 	}
-	if ev.value != a.Value || ev.msg != a.Message || ev.msgEN != a.MessageEN || ev.unit != a.Unit {
+	if ev.enter && ev.msg != "" && (e.worse(ev, a.Value) || a.Message == "") &&
+		(ev.value != a.Value || ev.msg != a.Message || ev.msgEN != a.MessageEN || ev.unit != a.Unit) {
 		a.Value, a.Unit, a.Message, a.MessageEN, changed = ev.value, ev.unit, ev.msg, ev.msgEN, true
 	}
 	if !changed {
@@ -295,10 +317,11 @@ func (e *Engine) CheckHeartbeats(now time.Time) []Change {
 		if now.Before(at) {
 			continue
 		}
+		ev := offlineEvaluation(dev.state.LastHeard, timeout)
 		if _, waiting := e.pending[k]; !waiting {
-			e.pending[k] = wentOff
+			e.pending[k] = pendingSlot{since: wentOff, worst: ev}
 		}
-		if c, ok := e.judge(dev.station, at, offlineEvaluation(dev.state.LastHeard, timeout)); ok {
+		if c, ok := e.judge(dev.station, at, ev); ok {
 			changes = append(changes, c)
 		}
 	}

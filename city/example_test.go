@@ -79,13 +79,12 @@ func ExampleEngine_Observe() {
 			Values: []city.Measurement{{Param: city.ParamPM25, Value: pm25}}}
 		changes, _ := e.Observe(st, r)
 		for _, c := range changes {
-			fmt.Println(r.Time.Format("15:04"), c.Step.Kind, c.Alert.Severity.Name(), c.Alert.Message)
+			fmt.Println(r.Time.Format("15:04"), c.Step.Kind, c.Alert.Severity.Name(), c.Alert.Message, "|", c.Step.Note)
 		}
 	}
+	// AQI 99 at 09:00 and 11:00 is within the margin: the alert holds, and
+	// keeps describing the reading that raised it.
 	// Output:
-	// 08:00 raise 一般 AQI 101，三级轻度污染，首要污染物 PM2.5（HJ 633-2012）
-	// 09:00 update 一般 AQI 99，二级良，首要污染物 PM2.5（HJ 633-2012）
-	// 10:00 update 一般 AQI 101，三级轻度污染，首要污染物 PM2.5（HJ 633-2012）
-	// 11:00 update 一般 AQI 99，二级良，首要污染物 PM2.5（HJ 633-2012）
-	// 12:00 clear 一般 AQI 82，二级良，首要污染物 PM2.5（HJ 633-2012）
+	// 08:00 raise 一般 AQI 101，三级轻度污染，首要污染物 PM2.5（HJ 633-2012） | AQI 101，三级轻度污染，首要污染物 PM2.5（HJ 633-2012）
+	// 12:00 clear 一般 AQI 101，三级轻度污染，首要污染物 PM2.5（HJ 633-2012） | 条件已解除，当前 AQI 82 / condition ended, now AQI 82
 }

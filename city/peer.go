@@ -149,14 +149,14 @@ func (a AlertSettings) LongestMinDuration() time.Duration {
 // kept running, with the same ID. It returns how many it took.
 func (e *Engine) AdoptPending(warm *Engine) int {
 	n := 0
-	for k, since := range warm.pending {
+	for k, slot := range warm.pending {
 		if _, on := e.active[k]; on {
 			continue
 		}
 		if _, waiting := e.pending[k]; waiting {
 			continue
 		}
-		e.pending[k] = since
+		e.pending[k] = slot
 		n++
 	}
 	return n

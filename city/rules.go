@@ -142,7 +142,7 @@ func (e *Engine) evaluateWater(st Station, r Reading) ([]evaluation, error) {
 		return []evaluation{ev}, err
 	}
 	ev.msg = fmt.Sprintf("水质%s，目标%s", a.Class.Label(), target.Label())
-	ev.msgEN = fmt.Sprintf("water class %s, target %s", a.Class, target)
+	ev.msgEN = fmt.Sprintf("water %s, target %s", a.Class.LabelEN(), target.LabelEN())
 	var zh, en []string
 	for _, x := range a.Exceedances(target) {
 		switch x.Param {
@@ -151,10 +151,10 @@ func (e *Engine) evaluateWater(st Station, r Reading) ([]evaluation, error) {
 			en = append(en, fmt.Sprintf("pH %g (must be 6–9)", x.Value))
 		case ParamDO:
 			zh = append(zh, fmt.Sprintf("溶解氧 %g mg/L（%s限值 ≥%g）", x.Value, target.Label(), x.Limit))
-			en = append(en, fmt.Sprintf("dissolved oxygen %g mg/L (class %s needs ≥ %g)", x.Value, target, x.Limit))
+			en = append(en, fmt.Sprintf("dissolved oxygen %g mg/L (%s needs ≥ %g)", x.Value, target.LabelEN(), x.Limit))
 		default:
 			zh = append(zh, fmt.Sprintf("%s %g mg/L（%s限值 %g，超标%.2f倍）", WaterParamName(x.Param), x.Value, target.Label(), x.Limit, x.Times))
-			en = append(en, fmt.Sprintf("%s %g mg/L (class %s limit %g, %.2f× over)", WaterParamNameEN(x.Param), x.Value, target, x.Limit, x.Times))
+			en = append(en, fmt.Sprintf("%s %g mg/L (%s limit %g, %.2f× over)", WaterParamNameEN(x.Param), x.Value, target.LabelEN(), x.Limit, x.Times))
 		}
 	}
 	if len(zh) > 0 {

@@ -83,6 +83,7 @@ type BadgeStatus struct {
 	Age       string     // age of the newest reading, e.g. "3 s"; empty when there is none
 	Rejected  int        // readings rejected by validation; highlighted when > 0
 	Tooltip   string     // longer explanation shown on hover, e.g. "offline since 14:02"
+	Note      string     // shown instead of the rate when set, e.g. why the feed is offline
 }
 
 // FeedBadge is one feed's badge in the status strip: its name, a coloured
@@ -260,6 +261,12 @@ func (r *feedBadgeRenderer) Refresh() {
 
 	r.rate.Text = formatRate(s.Rate) + lang.L("/s") // "12.0/s"; in Chinese "12.0条/秒"
 	r.rate.Color = fg
+	if s.Note != "" {
+		r.rate.Text = s.Note
+		if s.State != BadgeLive {
+			r.rate.Color = fill // in the state's colour: it says what is wrong
+		}
+	}
 	r.age.Text = s.Age
 	if r.age.Text == "" {
 		r.age.Text = "—"

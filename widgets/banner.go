@@ -94,24 +94,36 @@ func (r *bannerRenderer) MinSize() fyne.Size {
 	if r.banner.text == "" {
 		return fyne.Size{}
 	}
+	// The banner spans the window: it asks for its height only, and a long
+	// message is set smaller to fit (Layout) rather than widen the window
+	// past the screen.
 	p := r.banner.Theme().Size(theme.SizeNameInnerPadding)
-	return r.label.MinSize().AddWidthHeight(2*p, p)
+	return fyne.NewSize(2*p, r.label.MinSize().Height+p)
 }
+
+// bannerMinFit is the smallest fraction of its size a message is shrunk to.
+const bannerMinFit = 0.6
 
 func (r *bannerRenderer) Layout(size fyne.Size) {
 	r.background.Move(fyne.NewPos(0, 0))
 	r.background.Resize(size)
 	r.label.Move(fyne.NewPos(0, 0))
 	r.label.Resize(size)
+	full := r.banner.Theme().Size(theme.SizeNameText) * bannerTextScale
+	r.label.TextSize = full
+	p := r.banner.Theme().Size(theme.SizeNameInnerPadding)
+	if avail := size.Width - 2*p; avail > 0 && r.label.Text != "" {
+		if w := fyne.MeasureText(r.label.Text, full, r.label.TextStyle).Width; w > avail {
+			r.label.TextSize = full * max(avail/w, bannerMinFit)
+		}
+	}
 }
 
 func (r *bannerRenderer) Refresh() {
-	th := r.banner.Theme()
 	fill := r.fill()
 	r.background.FillColor = fill
 	r.label.Text = r.banner.text
 	r.label.Color = TextColorOn(fill)
-	r.label.TextSize = th.Size(theme.SizeNameText) * bannerTextScale
 	r.Layout(r.banner.Size())
 	r.background.Refresh()
 	r.label.Refresh()

@@ -28,6 +28,7 @@ type KPIValue struct {
 	Caption string      // a line under it, e.g. "中度污染 · 首要污染物 PM2.5"
 	Accent  color.NRGBA // colour of the side bar, e.g. the AQI level colour; transparent for none
 	Stale   bool        // the figure is old: grey it out, do not hide it
+	Age     string      // with Stale: how old the figure is, e.g. "12m", shown by the stale mark
 	Trend   Trend       // optional arrow beside the figure
 }
 
@@ -177,6 +178,9 @@ func (r *kpiRenderer) Refresh() {
 	r.title.Color = thColor(th, theme.ColorNamePlaceHolder)
 
 	r.staleTag.Text = lang.L("stale")
+	if v.Age != "" {
+		r.staleTag.Text += " · " + v.Age
+	}
 	r.staleTag.TextSize = text
 	r.staleTag.Color = grey
 	r.staleTag.Hidden = !v.Stale
