@@ -1001,6 +1001,9 @@ func (v *Validator) Action(a *WireAction) error {
 	if len(a.Note) > MaxTextLen || !utf8.ValidString(a.Note) {
 		return reject("", "", ErrField, "note longer than %d bytes or not UTF-8", MaxTextLen)
 	}
+	if err := checkDutyStep(a); err != nil {
+		return err
+	}
 	t, err := time.Parse(time.RFC3339Nano, a.Time)
 	if err != nil {
 		return reject("", "", ErrTime, "action time %.40q is not RFC 3339 with a zone offset", a.Time)
