@@ -18,6 +18,7 @@ type AlertView struct {
 	Comments    int
 	Actions     []city.StepKind // officer steps the workflow allows now
 	Flash       bool            // a critical alert not yet acknowledged: sound and flash
+	Case        CaseView        // the case model: 立案, 挂账, deadline, 超期 (app/case.go)
 }
 
 // officerSteps lists the steps an officer may try, in button order.
@@ -59,6 +60,7 @@ type AlertDesk struct {
 	before func()
 	// lastUpdate is each open alert's last value update that was stored.
 	lastUpdate map[string]storedUpdate
+	cases      *CaseBook // the case-model records (app/case.go)
 }
 
 // storedUpdate is when an alert's update was stored, and at what severity.
@@ -86,6 +88,9 @@ func NewAlertDesk(db *cache.DB, cfg city.SiteConfig) (*AlertDesk, error) {
 		return nil, fmt.Errorf("restore alerts: %w", err)
 	}
 	if err := e.Restore(open); err != nil {
+		return nil, err
+	}
+	if d.cases, err = newCaseBook(db, cfg.Case); err != nil {
 		return nil, err
 	}
 	for _, a := range open {
@@ -264,6 +269,7 @@ func (d *AlertDesk) Views(now time.Time, closed bool) []AlertView {
 			Alert: a, StationName: d.names[a.Station], Comments: d.comments[a.ID],
 			Actions: allowedSteps(a, officer, now),
 			Flash:   a.Severity == city.SeverityCritical && a.State == city.StateRaised,
+			Case:    d.cases.View(a, d.officer, now),
 		})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Alert.Raised.After(out[j].Alert.Raised) })
