@@ -206,13 +206,16 @@ func (d *DutyDesk) Acknowledge(id, note string, now time.Time) (city.Handover, e
 	if !found {
 		return h, fmt.Errorf("acknowledge: %w: the shift %s is not signed off", city.ErrBadStep, id)
 	}
-	if next, ok := d.OnDuty(h.Summary.To.Add(time.Second)); ok && named(next.Shift) && !next.Shift.OnShift(officer) && next.ID() != id {
-		return h, fmt.Errorf("acknowledge: %w: %s is not on the incoming %s shift", city.ErrBadStep, officer, next.Shift.Name)
-	}
-	h, err = h.Acknowledge(officer, note, now)
+	acked, err := h.Acknowledge(officer, note, now)
 	if err != nil {
 		return h, err
 	}
+	if out, ok := d.OnDuty(h.Summary.From); ok {
+		if next, ok := d.OnDuty(out.To); ok && named(next.Shift) && !next.Shift.OnShift(officer) {
+			return h, fmt.Errorf("acknowledge: %w: %s is not on the incoming %s shift", city.ErrBadStep, officer, next.Shift.Name)
+		}
+	}
+	h = acked
 	act := &cache.DutyAction{ID: dutyID(feeds.StepDutyAck, officer, now, id), Kind: feeds.StepDutyAck, Subject: id, Officer: officer, Time: now, Note: h.AckNote}
 	return h, d.db.SaveHandover(h, act)
 }
