@@ -248,7 +248,9 @@ func (d *DutyDesk) Log(text string, now time.Time) (city.DutyEntry, error) {
 }
 
 // LogBetween is the duty log of [from, to).
-func (d *DutyDesk) LogBetween(from, to time.Time) ([]city.DutyEntry, error) { return d.db.DutyLog(from, to) }
+func (d *DutyDesk) LogBetween(from, to time.Time) ([]city.DutyEntry, error) {
+	return d.db.DutyLog(from, to)
+}
 
 // ConnState records feed outages for the shift summary: every feed goes
 // down with the link and comes back with it.
