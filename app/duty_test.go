@@ -1,10 +1,13 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -182,6 +185,29 @@ func TestShiftHandoverFromSignOffToAcknowledgement(t *testing.T) {
 	}
 	if !slices.Equal(ek, []city.StepKind{city.StepRaise, city.StepCaseAccept, city.StepCaseShelve}) {
 		t.Errorf("history of E %v", ek)
+	}
+
+	var buf bytes.Buffer
+	if err := ExportHandovers(db, shT(0, 0), shT(23, 0), &buf); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("handover CSV %q %v", rows, err)
+	}
+	r := rows[1]
+	if r[0] != h.Shift || r[3] != "4" || r[4] != "1" || r[5] != "4" || r[6] != "2" || r[7] != "A; C" ||
+		!strings.HasPrefix(r[8], "air 2026-09-22T15:00:00.000+08:00/2026-09-22T15:20:00.000+08:00") || r[9] != "air=2; noise=1" ||
+		r[10] != "王伟" || r[11] != "2026-09-22T19:50:00.000+08:00" || r[13] != "张强" || r[15] != "收到，继续跟踪 C" {
+		t.Errorf("handover row %q", r)
+	}
+	buf.Reset()
+	if err := ExportDutyLog(db, time.Time{}, time.Time{}, &buf); err != nil {
+		t.Fatal(err)
+	}
+	rows, err = csv.NewReader(&buf).ReadAll()
+	if err != nil || len(rows) != 2 || rows[1][0] != "2026-09-22T10:30:00.000+08:00" || rows[1][1] != "李娜" || rows[1][3] != "巡查外滩观景平台，人流正常" {
+		t.Errorf("duty log CSV %q %v", rows, err)
 	}
 }
 
