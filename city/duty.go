@@ -31,8 +31,8 @@ type DutySettings struct {
 // 20:00–08:00, with nobody named yet (the site names its officers).
 func DefaultDutySettings() DutySettings {
 	return DutySettings{Shifts: []Shift{
-		{Name: "白班", Start: Clock(8, 0), End: Clock(20, 0)},
-		{Name: "夜班", Start: Clock(20, 0), End: Clock(8, 0)},
+		{Name: "白班", Start: Clock(8, 0), End: Clock(20, 0), Officers: []string{}},
+		{Name: "夜班", Start: Clock(20, 0), End: Clock(8, 0), Officers: []string{}},
 	}}
 }
 

@@ -24,7 +24,7 @@ type WorkCalendar struct {
 // DefaultWorkCalendar is 08:30–17:30, Monday to Friday, without holidays
 // (a site lists its year's holidays and make-up days).
 func DefaultWorkCalendar() WorkCalendar {
-	return WorkCalendar{Start: Clock(8, 30), End: Clock(17, 30), Weekend: []string{"sat", "sun"}}
+	return WorkCalendar{Start: Clock(8, 30), End: Clock(17, 30), Weekend: []string{"sat", "sun"}, Holidays: []string{}, Workdays: []string{}}
 }
 
 var weekdayNames = map[string]time.Weekday{
