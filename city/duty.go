@@ -161,11 +161,7 @@ func Summarize(from, to time.Time, alerts []Alert, cases map[string]Case, cs Cas
 			continue
 		}
 		s.StillOpen++
-		as := a
-		if !a.Closed.IsZero() { // closed after the shift: it was open at its end
-			as.State = StateDispatched
-		}
-		if cs.Overdue(as, cases[a.ID], to) {
+		if cs.Overdue(stateAt(a, to), cases[a.ID], to) {
 			s.Overdue++
 			s.OverdueIDs = append(s.OverdueIDs, a.ID)
 		}
@@ -190,6 +186,22 @@ func Summarize(from, to time.Time, alerts []Alert, cases map[string]Case, cs Cas
 		}
 	}
 	return s
+}
+
+// stateAt is a as far as disposal goes at t: resolved (or later) when it
+// was resolved by t, auto-cleared when its condition had ended by t without
+// a resolution, otherwise open (a later resolution or close is not yet
+// known at t).
+func stateAt(a Alert, t time.Time) Alert {
+	switch {
+	case !a.Resolved.IsZero() && !a.Resolved.After(t):
+		a.State = StateResolved
+	case !a.Cleared.IsZero() && !a.Cleared.After(t) && (a.State == StateAutoCleared || a.State == StateClosed):
+		a.State = StateAutoCleared
+	case disposed(a):
+		a.State = StateDispatched
+	}
+	return a
 }
 
 // Handover is the handover of one shift: the outgoing officer's sign-off

@@ -64,6 +64,10 @@ func TestSummarize(t *testing.T) {
 	closedLater.ID, closedLater.State, closedLater.Closed = "closed-later", StateClosed, to.Add(time.Hour)
 	shelved := caseAlert(CondFireAlarm, FeedFire, from.Add(time.Hour))
 	shelved.ID = "shelved"
+	resolvedLate := caseAlert(CondFireAlarm, FeedFire, from.Add(4*time.Hour)) // overdue at the end, resolved after it
+	resolvedLate.ID, resolvedLate.State, resolvedLate.Resolved = "resolved-late", StateResolved, to.Add(time.Hour)
+	resolvedIn := caseAlert(CondFireAlarm, FeedFire, from.Add(4*time.Hour)) // resolved within the shift: disposed of
+	resolvedIn.ID, resolvedIn.State, resolvedIn.Resolved = "resolved-in", StateResolved, from.Add(5*time.Hour)
 	after := caseAlert(CondFireAlarm, FeedFire, to.Add(time.Minute))
 	cases := map[string]Case{"shelved": {State: CaseAccepted, Shelved: true}}
 	outages := []Outage{
@@ -71,11 +75,11 @@ func TestSummarize(t *testing.T) {
 		{Feed: FeedWater, From: to.Add(-time.Hour)},
 		{Feed: FeedNoise, From: from.Add(-3 * time.Hour), To: from.Add(-2 * time.Hour)},
 	}
-	s := Summarize(from, to, []Alert{fireOld, closedIn, closedLater, shelved, after}, cases, cs, outages, map[string]int{"air": 3, "fire": 0})
-	if s.Opened != 3 || s.Closed != 1 || s.StillOpen != 3 || s.Overdue != 2 {
-		t.Errorf("opened %d closed %d open %d overdue %d, want 3 1 3 2", s.Opened, s.Closed, s.StillOpen, s.Overdue)
+	s := Summarize(from, to, []Alert{fireOld, closedIn, closedLater, shelved, resolvedLate, resolvedIn, after}, cases, cs, outages, map[string]int{"air": 3, "fire": 0})
+	if s.Opened != 5 || s.Closed != 1 || s.StillOpen != 5 || s.Overdue != 3 {
+		t.Errorf("opened %d closed %d open %d overdue %d, want 5 1 5 3", s.Opened, s.Closed, s.StillOpen, s.Overdue)
 	}
-	if len(s.OverdueIDs) != 2 || s.OverdueIDs[0] != "closed-later" || s.OverdueIDs[1] != "old" {
+	if len(s.OverdueIDs) != 3 || s.OverdueIDs[0] != "closed-later" || s.OverdueIDs[1] != "old" || s.OverdueIDs[2] != "resolved-late" {
 		t.Errorf("overdue IDs %v", s.OverdueIDs)
 	}
 	if len(s.Outages) != 2 || !s.Outages[0].From.Equal(from) || s.Outages[0].Feed != FeedAir || !s.Outages[1].To.IsZero() {
