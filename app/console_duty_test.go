@@ -163,6 +163,41 @@ func TestConsoleDutyBoardHandoverAndCaseSteps(t *testing.T) {
 		t.Errorf("duty log after adding: %+v", b.entries)
 	}
 
+	// Roster: an overlapping shift is refused with the roster unchanged; a
+	// changed leader is saved and in force.
+	fillShift := func(i int, texts ...string) {
+		t.Helper()
+		c.editShift(i)
+		var entries []*widget.Entry
+		walkObjects(b.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+			if e, ok := o.(*widget.Entry); ok {
+				entries = append(entries, e)
+			}
+		})
+		if len(entries) != 5 {
+			t.Fatalf("shift form has %d entries, want 5", len(entries))
+		}
+		for j, tx := range texts {
+			if tx != "" {
+				entries[j].SetText(tx)
+			}
+		}
+		test.Tap(overlayButton(t, b.win, "保存"))
+	}
+	fillShift(-1, "加班", "10:00", "11:00", "王伟", "")
+	if n := len(rt.Duty.Roster()); n != 2 {
+		t.Errorf("an overlapping shift was saved: %d shifts", n)
+	}
+	if top := b.win.Canvas().Overlays().Top(); top == nil {
+		t.Error("no error shown for an overlapping shift")
+	} else {
+		b.win.Canvas().Overlays().Remove(top)
+	}
+	fillShift(1, "", "", "", "张强", "赵敏、孙磊")
+	if r := rt.Duty.Roster(); len(r) != 2 || !slices.Equal(r[1].Officers, []string{"赵敏", "孙磊"}) || b.roster.Length() != 2 {
+		t.Errorf("roster after the edit: %+v", r)
+	}
+
 	// Handover: 王伟 signs off with a note; 王伟 cannot take over; 张强 does.
 	c.ShowHandover()
 	text := overlayText(b.win)
@@ -196,11 +231,11 @@ func TestConsoleDutyBoardHandoverAndCaseSteps(t *testing.T) {
 	testutil.WaitFor(t, 10*time.Second, "the steps and duty messages at the server", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
-		return len(got) == 6
+		return len(got) == 7
 	})
 	mu.Lock()
 	defer mu.Unlock()
-	want := []string{"raise/system", "case_accept/王伟", "case_shelve/王伟", "duty_log/王伟", "duty_signoff/王伟", "duty_ack/张强"}
+	want := []string{"raise/system", "case_accept/王伟", "case_shelve/王伟", "duty_log/王伟", "duty_roster/王伟", "duty_signoff/王伟", "duty_ack/张强"}
 	if !slices.Equal(got, want) {
 		t.Errorf("server received %v, want %v", got, want)
 	}
