@@ -114,32 +114,23 @@ func trText(zh, en string) string {
 	return en
 }
 
-// openAlert returns the open alert with id.
-func (d *AlertDesk) openAlert(id string) (city.Alert, bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for _, a := range d.engine.Alerts() {
-		if a.ID == id {
-			return a, true
-		}
-	}
-	return city.Alert{}, false
-}
-
 // Cases is the desk's case book.
 func (d *AlertDesk) Cases() *CaseBook { return d.cases }
 
 // CaseAct takes a case step (立案, 不予立案, 挂账, 取消挂账) on alert id by the
 // current officer: the case model checks it (the 值班长 role is the
 // roster's), the step enters the alert's history and the outbox, and the
-// record is stored.
+// record is stored. A rejected report whose condition no longer holds is
+// closed with the rejection (see CaseTick for one that still holds).
 func (d *AlertDesk) CaseAct(id string, kind city.StepKind, note string, now time.Time) (city.Case, error) {
-	officer := d.Officer()
+	d.mu.Lock() // d.mu before b.mu, as in Views
+	defer d.mu.Unlock()
+	officer := d.officer
 	name := city.CaseStepName(kind)
 	if officer == "" {
 		return city.Case{}, fmt.Errorf("%s: set the duty officer's name first", name)
 	}
-	a, ok := d.openAlert(id)
+	a, ok := d.engine.Alert(id)
 	if !ok {
 		return city.Case{}, fmt.Errorf("%s: %w: no open alert %q", name, city.ErrAlertClosed, id)
 	}
@@ -155,6 +146,12 @@ func (d *AlertDesk) CaseAct(id string, kind city.StepKind, note string, now time
 	if d.before != nil {
 		d.before()
 	}
+	if kind == city.StepCaseReject {
+		if closed, ok := d.engine.CloseRejected(id, officer, now); ok {
+			a = closed
+			d.keepClosed(closed)
+		}
+	}
 	if err := d.db.Submit(cache.Batch{AlertChanges: []city.Change{{Alert: a, Step: s}}}); err != nil {
 		return c, fmt.Errorf("store %s: %w", name, err)
 	}
@@ -167,17 +164,28 @@ func (d *AlertDesk) CaseAct(id string, kind city.StepKind, note string, now time
 
 // CaseTick escalates each case that went overdue (超期) since the last
 // tick, once: a case_overdue step by the system in the alert's history
-// and the outbox, for the shift leader. It returns the escalated alerts.
+// and the outbox, for the shift leader. It also closes each rejected
+// report whose condition has ended (a close step by the system). It
+// returns the escalated alerts.
 func (d *AlertDesk) CaseTick(now time.Time) ([]city.Alert, error) {
 	d.mu.Lock()
-	open := d.engine.Alerts()
-	d.mu.Unlock()
+	defer d.mu.Unlock()
 	b := d.cases
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var out []city.Alert
-	for _, a := range open {
+	for _, a := range d.engine.Alerts() {
 		c := b.cases[a.ID]
+		if c.State == city.CaseRejected {
+			if closed, ok := d.engine.CloseRejected(a.ID, city.SystemOfficer, now); ok {
+				s := city.Step{Alert: a.ID, Kind: city.StepClose, Officer: city.SystemOfficer, Time: closed.Closed, Note: "不予立案，条件已解除"}
+				if err := d.db.Submit(cache.Batch{AlertChanges: []city.Change{{Alert: closed, Step: s}}}); err != nil {
+					return out, err
+				}
+				d.keepClosed(closed)
+			}
+			continue
+		}
 		if !b.cs.Escalate(a, c, now) {
 			continue
 		}

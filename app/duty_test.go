@@ -270,3 +270,60 @@ func TestDutyMessagesReachFeedServer(t *testing.T) {
 		t.Errorf("server stats %+v", st)
 	}
 }
+
+// TestRejectedReportCloses: 不予立案 closes a report whose condition has
+// ended at once, and keeps one whose condition holds open (not overdue).
+func TestRejectedReportCloses(t *testing.T) {
+	cfg := dutySite()
+	db, err := cache.Open(filepath.Join(t.TempDir(), "data"), cache.Options{Now: func() time.Time { return shT(20, 0) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ended := dutyAlert("F", city.FeedFire, city.CondFireAlarm, shT(9, 0))
+	ended.Severity, ended.Cleared = city.SeverityCritical, shT(9, 2)
+	holding := dutyAlert("G", city.FeedFire, city.CondHydrantPressure, shT(9, 0))
+	var ch []city.Change
+	for _, a := range []city.Alert{ended, holding} {
+		ch = append(ch, city.Change{Alert: a, Step: city.Step{Alert: a.ID, Kind: city.StepRaise, Officer: city.SystemOfficer, Time: a.Raised}})
+	}
+	if err := db.Submit(cache.Batch{AlertChanges: ch}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	desk, err := NewAlertDesk(db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewDutyDesk(db, cfg, desk); err != nil {
+		t.Fatal(err)
+	}
+	desk.SetOfficer("王伟")
+	for _, id := range []string{"F", "G"} {
+		if _, err := desk.CaseAct(id, city.StepCaseReject, "误报：厨房油烟", shT(9, 5)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := desk.CaseTick(shT(19, 0)); err != nil {
+		t.Fatal(err)
+	}
+	views := desk.Views(shT(19, 0), false)
+	if len(views) != 1 || views[0].Alert.ID != "G" || views[0].Case.Overdue || views[0].Case.Case.State != city.CaseRejected {
+		t.Fatalf("open after the rejections: %+v", views)
+	}
+	as, err := db.Alerts(cache.AlertFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range as {
+		if a.ID == "F" && (a.State != city.StateClosed || a.ClosedBy != "王伟") {
+			t.Errorf("rejected report F stored as %s by %q, want closed by 王伟", a.State, a.ClosedBy)
+		}
+	}
+	steps, _ := db.AlertSteps("F")
+	if len(steps) != 2 || steps[1].Kind != city.StepCaseReject || steps[1].Note != "误报：厨房油烟" {
+		t.Errorf("history of F: %+v", steps)
+	}
+}

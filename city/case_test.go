@@ -130,3 +130,33 @@ func TestCaseSettingsValidate(t *testing.T) {
 		t.Errorf("got %d errors, want 3: %v", len(errs), errs)
 	}
 }
+
+func TestEngineCloseRejected(t *testing.T) {
+	e, err := NewEngine(DefaultSiteConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := sh(2026, 9, 22, 10, 0)
+	holding := caseAlert(CondFireAlarm, FeedFire, t0)
+	ended := caseAlert(CondHydrantPressure, FeedFire, t0)
+	ended.Severity, ended.Cleared = SeverityCritical, t0.Add(time.Minute)
+	if err := e.Restore([]Alert{holding, ended}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := e.CloseRejected(holding.ID, "王伟", t0.Add(2*time.Minute)); ok {
+		t.Error("a rejected report whose condition holds was closed")
+	}
+	got, ok := e.CloseRejected(ended.ID, "王伟", t0.Add(2*time.Minute))
+	if !ok || got.State != StateClosed || got.ClosedBy != "王伟" || !got.Closed.Equal(t0.Add(2*time.Minute)) {
+		t.Fatalf("closed %+v %v", got, ok)
+	}
+	if _, still := e.Alert(ended.ID); still {
+		t.Error("the closed alert is still held")
+	}
+	if _, ok := e.OpenAlert(ended.Station, ended.Condition); ok {
+		t.Error("the closed alert still holds its slot")
+	}
+	if _, ok := e.CloseRejected("nope", "王伟", t0); ok {
+		t.Error("closed an unknown alert")
+	}
+}
