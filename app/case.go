@@ -60,7 +60,7 @@ func (b *CaseBook) Case(id string) city.Case {
 	return b.cases[id]
 }
 
-// Cases is a copy of every record.
+// Cases is a copy of the records of the open alerts (the cache keeps all).
 func (b *CaseBook) Cases() map[string]city.Case {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -173,6 +173,11 @@ func (d *AlertDesk) CaseTick(now time.Time) ([]city.Alert, error) {
 	b := d.cases
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	for id := range b.cases {
+		if _, open := d.engine.Alert(id); !open {
+			delete(b.cases, id) // closed: its record stays in the cache only
+		}
+	}
 	var out []city.Alert
 	for _, a := range d.engine.Alerts() {
 		c := b.cases[a.ID]

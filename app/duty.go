@@ -150,8 +150,11 @@ func (d *DutyDesk) Summary(st city.ShiftTime, now time.Time) (city.ShiftSummary,
 	if err != nil {
 		return city.ShiftSummary{}, err
 	}
-	b := d.desk.Cases()
-	return city.Summarize(st.From, to, as, b.Cases(), b.Settings(), outs, rej), nil
+	cases, err := d.db.Cases() // also of alerts closed since the shift ended
+	if err != nil {
+		return city.ShiftSummary{}, err
+	}
+	return city.Summarize(st.From, to, as, cases, d.desk.Cases().Settings(), outs, rej), nil
 }
 
 // Handover is the stored handover of shift id; false when not signed off.
