@@ -12,7 +12,8 @@ import (
 // automatic summary of a shift for its handover (交接班).
 
 // Shift is one shift of the roster, every day from Start to End in
-// Shanghai time (End before Start runs past midnight), with its shift
+// Shanghai time (End before Start runs past midnight; End equal to Start
+// is a 24-hour shift, 24小时值班), with its shift
 // leader (值班长) and duty officers (值班员).
 type Shift struct {
 	Name     string    `toml:"name" json:"name"`
@@ -36,8 +37,11 @@ func DefaultDutySettings() DutySettings {
 	}}
 }
 
-// minutes is the set of minutes of the day the shift covers.
+// covers reports whether the shift covers minute m of the day.
 func (s Shift) covers(m ClockTime) bool {
+	if s.Start == s.End {
+		return true // 24 hours
+	}
 	if s.Start < s.End {
 		return m >= s.Start && m < s.End
 	}
@@ -57,13 +61,13 @@ func ValidateRoster(shifts []Shift) []error {
 			errs = append(errs, fmt.Errorf("%s.name: %q twice", key, name))
 		}
 		names[name] = true
-		if !s.Start.Valid() || !s.End.Valid() || s.Start == s.End {
+		if !s.Start.Valid() || !s.End.Valid() {
 			errs = append(errs, fmt.Errorf("%s: %v–%v is not a shift", key, s.Start, s.End))
 			continue
 		}
 		for j := range i {
 			o := shifts[j]
-			if o.Start.Valid() && o.End.Valid() && o.Start != o.End && (o.covers(s.Start) || s.covers(o.Start)) {
+			if o.Start.Valid() && o.End.Valid() && (o.covers(s.Start) || s.covers(o.Start)) {
 				errs = append(errs, fmt.Errorf("%s: %s %v–%v overlaps %s %v–%v", key, s.Name, s.Start, s.End, o.Name, o.Start, o.End))
 			}
 		}
@@ -93,12 +97,12 @@ func ShiftAt(shifts []Shift, t time.Time) (ShiftTime, bool) {
 			continue
 		}
 		day := mid
-		if s.Start > s.End && m < s.End {
-			day = mid.AddDate(0, 0, -1) // began the evening before
+		if s.Start >= s.End && m < s.End {
+			day = mid.AddDate(0, 0, -1) // began the day before
 		}
 		from := day.Add(time.Duration(s.Start) * time.Minute)
 		end := day.Add(time.Duration(s.End) * time.Minute)
-		if s.Start > s.End {
+		if s.Start >= s.End {
 			end = day.AddDate(0, 0, 1).Add(time.Duration(s.End) * time.Minute)
 		}
 		return ShiftTime{Shift: s, From: from, To: end}, true

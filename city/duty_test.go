@@ -31,6 +31,20 @@ func TestShiftAt(t *testing.T) {
 			t.Errorf("ShiftAt(%v) = %s %v–%v %v, want %s %v–%v", tc.at, got.Shift.Name, got.From, got.To, ok, tc.name, tc.from, tc.to)
 		}
 	}
+	day24 := []Shift{{Name: "24小时值班", Start: Clock(8, 30), End: Clock(8, 30), Leader: "王伟"}}
+	for _, tc := range []struct{ at, from time.Time }{
+		{sh(2026, 9, 22, 8, 30), sh(2026, 9, 22, 8, 30)},
+		{sh(2026, 9, 23, 8, 29), sh(2026, 9, 22, 8, 30)},
+		{sh(2026, 9, 22, 23, 0), sh(2026, 9, 22, 8, 30)},
+	} {
+		got, ok := ShiftAt(day24, tc.at)
+		if !ok || !got.From.Equal(tc.from) || got.To.Sub(got.From) != 24*time.Hour {
+			t.Errorf("24-hour shift at %v: %v–%v %v", tc.at, got.From, got.To, ok)
+		}
+	}
+	if errs := ValidateRoster(append(day24, Shift{Name: "夜班", Start: Clock(20, 0), End: Clock(8, 0)})); len(errs) != 1 {
+		t.Errorf("a shift beside a 24-hour shift: %v, want an overlap", errs)
+	}
 	if _, ok := ShiftAt(r[:1], sh(2026, 9, 22, 21, 0)); ok {
 		t.Error("a time no shift covers found a shift")
 	}
@@ -47,8 +61,8 @@ func TestValidateRoster(t *testing.T) {
 	if errs := ValidateRoster(testRoster()); len(errs) != 0 {
 		t.Fatal(errs)
 	}
-	bad := append(testRoster(), Shift{Name: "白班", Start: Clock(12, 0), End: Clock(14, 0)}, Shift{Name: "", Start: Clock(1, 0), End: Clock(1, 0)})
-	if errs := ValidateRoster(bad); len(errs) != 4 { // 白班 twice, overlap, empty name, empty period
+	bad := append(testRoster(), Shift{Name: "白班", Start: Clock(12, 0), End: Clock(14, 0)}, Shift{Name: "", Start: Clock(1, 0), End: Clock(25*60, 0)})
+	if errs := ValidateRoster(bad); len(errs) != 4 { // 白班 twice, overlap, empty name, bad time
 		t.Errorf("got %d errors, want 4: %v", len(errs), errs)
 	}
 }
