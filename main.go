@@ -119,6 +119,8 @@ usage:
   onescreen export alerts [flags]       cached alerts with their whole history as CSV on standard output
   onescreen export cap --alert ID       one alert as a CAP 1.2 document on standard output
   onescreen export cap --out DIR        one CAP 1.2 file per alert into DIR
+  onescreen export handover [flags]     shift handovers (summary, sign-off, acknowledgement) as CSV
+  onescreen export dutylog [flags]      the duty log as CSV
                                         (export flags: onescreen export readings|alerts|cap --help)
   onescreen help
 
@@ -129,14 +131,14 @@ flags:
 }
 
 func runExport(args []string, stdout, stderr io.Writer) error {
-	const synopsis = "onescreen export readings|alerts|cap [--data DIR] [--from T] [--to T] [--feed F] " +
+	const synopsis = "onescreen export readings|alerts|cap|handover|dutylog [--data DIR] [--from T] [--to T] [--feed F] " +
 		"(readings: [--config FILE]; alerts: [--open]; cap: --alert ID | --out DIR [--open] [--status S] [--admin-code C] [--sender S])"
 	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
 		return errors.New("export what? " + synopsis)
 	}
 	what := args[0]
-	if what != "readings" && what != "alerts" && what != "cap" {
-		return fmt.Errorf("export %q: want readings, alerts or cap", what)
+	if what != "readings" && what != "alerts" && what != "cap" && what != "handover" && what != "dutylog" {
+		return fmt.Errorf("export %q: want readings, alerts, cap, handover or dutylog", what)
 	}
 	fs := flag.NewFlagSet("onescreen export "+what, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -163,7 +165,7 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 	// A flag given to an export it does not apply to is a mistake, not a no-op.
 	applies := map[string][]string{
 		"config": {"readings"}, "open": {"alerts", "cap"}, "alert": {"cap"}, "out": {"cap"},
-		"status": {"cap"}, "admin-code": {"cap"}, "sender": {"cap"},
+		"status": {"cap"}, "admin-code": {"cap"}, "sender": {"cap"}, "feed": {"readings", "alerts", "cap"},
 	}
 	var misplaced error
 	fs.Visit(func(fl *flag.Flag) {
@@ -250,6 +252,10 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 		return app.ExportReadingsWithConfig(db, cache.ReadingFilter{From: fromT, To: toT, Feed: feedF}, site, stdout)
 	case "alerts":
 		return app.ExportAlerts(db, alerts, stdout)
+	case "handover": // shifts that began in [--from, --to)
+		return app.ExportHandovers(db, fromT, toT, stdout)
+	case "dutylog":
+		return app.ExportDutyLog(db, fromT, toT, stdout)
 	default:
 		if *alertID != "" {
 			return app.ExportCAPAlert(db, *alertID, capOpts, stdout)

@@ -57,11 +57,35 @@ func TestBadFlagsAreClearErrors(t *testing.T) {
 		{[]string{"export"}, "export what"},
 		{[]string{"export", "readings", "--feed", "weather", "--data", "x"}, "unknown feed"},
 		{[]string{"export", "readings", "--from", "yesterday", "--data", "x"}, "--from"},
+		{[]string{"export", "handover", "--feed", "air", "--data", "x"}, "--feed applies to export"},
+		{[]string{"export", "rota", "--data", "x"}, "handover or dutylog"},
 	} {
 		var out, errOut bytes.Buffer
 		err := run(tc.args, &out, &errOut)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: got %v, want an error mentioning %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+// TestExportDutyCSV: export handover and export dutylog read a cache and
+// write their CSV header (and rows) to standard output.
+func TestExportDutyCSV(t *testing.T) {
+	dir := t.TempDir()
+	db, err := cache.Open(dir, cache.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for what, header := range map[string]string{"handover": "shift,from,to,opened", "dutylog": "time,officer,shift,text"} {
+		var out, errOut bytes.Buffer
+		if err := run([]string{"export", what, "--data", dir, "--from", "2026-09-22 08:00"}, &out, &errOut); err != nil {
+			t.Fatalf("export %s: %v", what, err)
+		}
+		if !strings.HasPrefix(out.String(), header) {
+			t.Errorf("export %s wrote %q", what, out.String())
 		}
 	}
 }

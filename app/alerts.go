@@ -19,6 +19,7 @@ type AlertView struct {
 	Actions     []city.StepKind // officer steps the workflow allows now
 	Flash       bool            // a critical alert not yet acknowledged: sound and flash
 	Late        bool            // raised by a reading that arrived late (caught up after an outage)
+	Case        CaseView        // the case model: 立案, 挂账, deadline, 超期 (app/case.go)
 }
 
 // officerSteps lists the steps an officer may try, in button order.
@@ -64,8 +65,9 @@ type AlertDesk struct {
 	// other desks' (peersteps.go).
 	steps deskSteps
 	// late holds the alerts raised by a reading that arrived late.
-	late map[string]bool
-	now  func() time.Time
+	late  map[string]bool
+	now   func() time.Time
+	cases *CaseBook // the case-model records (app/case.go)
 }
 
 // storedUpdate is when an alert's update was stored, and at what severity.
@@ -93,6 +95,9 @@ func NewAlertDesk(db *cache.DB, cfg city.SiteConfig) (*AlertDesk, error) {
 		return nil, fmt.Errorf("restore alerts: %w", err)
 	}
 	if err := e.Restore(open); err != nil {
+		return nil, err
+	}
+	if d.cases, err = newCaseBook(db, cfg.Case); err != nil {
 		return nil, err
 	}
 	for _, a := range open {
@@ -294,6 +299,7 @@ func (d *AlertDesk) Views(now time.Time, closed bool) []AlertView {
 			Actions: allowedSteps(a, officer, now),
 			Flash:   a.Severity == city.SeverityCritical && a.State == city.StateRaised,
 			Late:    d.late[a.ID],
+			Case:    d.cases.View(a, d.officer, now),
 		})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Alert.Raised.After(out[j].Alert.Raised) })

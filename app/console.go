@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 	"github.com/paulmach/orb"
@@ -89,9 +90,16 @@ type Console struct {
 	param      string               // parameter charted in the card
 	showClosed atomic.Bool          // the panel lists closed alerts too
 
-	desk    *AlertDesk                              // the alert workflow; nil in a read-only view
-	db      *cache.DB                               // for the exports; nil in a read-only view
-	rejects func(limit int) ([]cache.Reject, error) // the newest rejected messages
+	desk *AlertDesk // the alert workflow; nil in a read-only view
+	duty *DutyDesk  // roster, handover, duty log (console_duty.go); nil in a read-only view
+	// board, handoverDialog, handoverNote and caseReason are the duty
+	// window and the dialogs open now (console_duty.go).
+	board          *dutyBoard
+	handoverDialog dialog.Dialog
+	handoverNote   *widget.Entry
+	caseReason     *widget.Entry
+	db             *cache.DB                               // for the exports; nil in a read-only view
+	rejects        func(limit int) ([]cache.Reject, error) // the newest rejected messages
 	// Alarm is called on each snapshot while a new critical alert waits
 	// for acknowledgement (the app sounds it).
 	Alarm func()
@@ -151,6 +159,7 @@ func (c *Console) build() {
 	c.panel.SetShowClosed(c.ShowClosed())
 	c.panel.OnSelect = c.focusAlert
 	c.panel.OnAction = c.act
+	c.panel.OnCaseAction = c.caseAct
 	c.banner = widgets.NewBanner()
 	c.badges = map[city.Feed]*widgets.FeedBadge{}
 	strip := container.NewGridWithColumns(len(city.Feeds))
@@ -226,6 +235,9 @@ func (c *Console) menu() *fyne.MainMenu {
 				c.askOfficer(nil)
 			}
 		}),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem(lang.L("Duty board…"), c.ShowDutyWindow),
+		fyne.NewMenuItem(lang.L("Shift handover…"), c.ShowHandover),
 	)
 	language := fyne.NewMenu(lang.L("Language"),
 		fyne.NewMenuItem("中文", func() { c.SetLanguage(LangZH) }),
@@ -321,6 +333,7 @@ func RunConsole(ctx context.Context, a fyne.App, rt *Runtime, o ConsoleOptions) 
 		return err
 	}
 	c.desk = rt.Desk
+	c.duty = rt.Duty
 	c.db = rt.DB
 	c.rejects = rt.DB.Rejects
 	c.Alarm = newAlarm().Sound

@@ -442,6 +442,10 @@ func (c *Console) applyAlerts(s *Snapshot) {
 			SeverityText: a.Severity.Name(), Raised: a.Raised,
 			Acknowledged: a.State != city.StateRaised, Closed: a.State == city.StateClosed,
 			Flash: v.Flash, Comments: v.Comments, Actions: v.Actions, Escalated: a.Escalations > 0,
+			Overdue: v.Case.Overdue, CaseActions: v.Case.Actions,
+		}
+		if a.Open() {
+			row.CaseText = v.Case.Text()
 		}
 		if !isZH() {
 			row.StateText, row.SeverityText = strings.ReplaceAll(string(a.State), "_", "-"), a.Severity.String()

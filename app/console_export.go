@@ -32,6 +32,8 @@ func (c *Console) exportMenu() *fyne.Menu {
 			})
 		}),
 		fyne.NewMenuItem(lang.L("Open alerts as CAP 1.2…"), c.exportCAP),
+		fyne.NewMenuItem(lang.L("Shift handovers (CSV)…"), c.exportHandovers),
+		fyne.NewMenuItem(lang.L("Duty log (CSV)…"), c.exportDutyLog),
 	)
 }
 

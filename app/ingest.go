@@ -30,15 +30,16 @@ type Ingest struct {
 	now    func() time.Time
 	health *healthBoard
 
-	mu       sync.Mutex
-	pending  cache.Batch
-	stations map[string]city.Station
-	observer func(city.Station, city.Reading) []city.Change // the alert engine, when set
-	onAck    func(id string)                                // the outbox, when set
-	onState  func(feeds.ConnState)                          // the outbox, when set
-	peer     func(city.Step) ([]city.Change, bool, error)   // the alert desk, for other desks' steps
-	steps    ingestSteps                                    // the step cursor (peersteps.go)
-	err      error                                          // the cache's last error
+	mu         sync.Mutex
+	pending    cache.Batch
+	stations   map[string]city.Station
+	observer   func(city.Station, city.Reading) []city.Change // the alert engine, when set
+	onAck      func(id string)                                // the outbox, when set
+	onState    func(feeds.ConnState)                          // the outbox, when set
+	peer       func(city.Step) ([]city.Change, bool, error)   // the alert desk, for other desks' steps
+	peerCaseFn func(city.Step) error                          // the alert desk, for other desks' case steps
+	steps      ingestSteps                                    // the step cursor (peersteps.go)
+	err        error                                          // the cache's last error
 }
 
 var _ feeds.Handler = (*Ingest)(nil)

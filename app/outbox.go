@@ -55,7 +55,11 @@ func (o *Outbox) Acked(id string) error {
 	delete(o.inflight, id)
 	o.sent++
 	o.mu.Unlock()
-	return o.db.OutboxAcked(id, o.now())
+	err := o.db.OutboxAcked(id, o.now())
+	if errors.Is(err, cache.ErrNoOutboxItem) {
+		err = o.db.DutyOutboxAcked(id, o.now()) // a duty message (app/duty.go)
+	}
+	return err
 }
 
 // Sent is how many steps the server acked this run.
@@ -68,7 +72,11 @@ func (o *Outbox) Sent() int64 {
 // Pending is how many steps wait to be sent or acked.
 func (o *Outbox) Pending() (int, error) {
 	items, err := o.db.OutboxPending(0)
-	return len(items), err
+	if err != nil {
+		return 0, err
+	}
+	duty, err := o.db.DutyOutboxPending(0)
+	return len(items) + len(duty), err
 }
 
 // Run sends pending steps every outboxEvery until ctx ends.
@@ -112,7 +120,7 @@ func (o *Outbox) send() error {
 		o.inflight[it.ID] = true
 		o.mu.Unlock()
 	}
-	return nil
+	return o.sendDuty()
 }
 
 // WireActionOf is a stored step as the protocol's operator action.

@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -321,6 +322,24 @@ type ingestSteps struct {
 	waiting map[string]uint64 // step id → seq
 }
 
+// OnPeerCase sets what takes the case steps of other desks (the alert desk).
+func (in *Ingest) OnPeerCase(fn func(city.Step) error) {
+	in.mu.Lock()
+	in.peerCaseFn = fn
+	in.mu.Unlock()
+}
+
+// peerCase hands another desk's case step to the alert desk.
+func (in *Ingest) peerCase(s city.Step) error {
+	in.mu.Lock()
+	fn := in.peerCaseFn
+	in.mu.Unlock()
+	if fn == nil {
+		return nil
+	}
+	return fn(s)
+}
+
 // OnPeerStep sets what takes other desks' steps (the alert desk).
 func (in *Ingest) OnPeerStep(fn func(city.Step) ([]city.Change, bool, error)) {
 	in.mu.Lock()
@@ -366,11 +385,21 @@ func (in *Ingest) peerStep(a feeds.WireAction, cur *feeds.Cursor) {
 	}
 	var changes []city.Change
 	waits := false
+	if feeds.IsDutyStep(a.Step) {
+		// duty messages (sign-off, log, roster) are each desk's own record
+		// and reach the feed server; another desk does not take them
+		return
+	}
 	s, err := StepOfWire(a)
 	switch {
 	case err != nil:
 		raw, _ := json.Marshal(a)
 		in.Reject("", raw, err)
+	case slices.Contains(city.CaseSteps, s.Kind):
+		if err := in.peerCase(s); err != nil {
+			raw, _ := json.Marshal(a)
+			in.Reject("", raw, fmt.Errorf("case step %s from another desk not taken: %w", a.ID, err))
+		}
 	case !s.Kind.ByOfficer():
 		// raise, clear, escalate: every desk's engine takes them from the data itself
 	default:

@@ -75,6 +75,7 @@ type Runtime struct {
 	// JetStream consumer for a nats:// feed.
 	Transport feeds.Transport
 	Desk      *AlertDesk
+	Duty      *DutyDesk // roster, handover and duty log (app/duty.go)
 	Outbox    *Outbox
 	Demo      *Demo // the in-process demo server, when no feed URL was given
 
@@ -117,8 +118,12 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 		return nil, err
 	}
 	rt.Desk.SetOfficer(opts.Officer)
+	if rt.Duty, err = NewDutyDesk(db, *opts.Site, rt.Desk); err != nil {
+		return nil, err
+	}
 	rt.Ingest.Observe(rt.Desk.Observe)
 	rt.Ingest.OnPeerStep(rt.Desk.PeerStep)
+	rt.Ingest.OnPeerCase(rt.Desk.PeerCaseStep)
 	rt.Desk.before = rt.Ingest.flush
 	ctx, rt.cancel = context.WithCancel(ctx)
 
@@ -145,7 +150,12 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 		if err := rt.Outbox.Acked(id); !errors.Is(err, cache.ErrNoOutboxItem) {
 			rt.noteErr(err)
 		}
-	}, rt.Outbox.ConnState)
+	}, func(s feeds.ConnState) {
+		rt.Outbox.ConnState(s)
+		if err := rt.Duty.ConnState(s, time.Now()); err != nil && !errors.Is(err, cache.ErrClosed) {
+			rt.noteErr(err)
+		}
+	})
 	rt.goRun(func() error { return rt.Ingest.Run(ctx) })
 	rt.goRun(func() error { return rt.Outbox.Run(ctx) })
 	rt.goRun(func() error { return rt.runAlertRules(ctx) })
@@ -206,6 +216,9 @@ func (rt *Runtime) runAlertRules(ctx context.Context) error {
 			return nil
 		case now := <-t.C:
 			if err := rt.Desk.Tick(now); err != nil && !errors.Is(err, cache.ErrClosed) {
+				return err
+			}
+			if _, err := rt.Desk.CaseTick(now); err != nil && !errors.Is(err, cache.ErrClosed) {
 				return err
 			}
 		}

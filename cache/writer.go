@@ -22,6 +22,7 @@ const (
 	kindFlush                     // commit what is queued, then reply
 	kindRetain                    // commit, then run a whole retention pass
 	kindAck                       // commit, then mark an outbox entry acknowledged
+	kindTx                        // commit, then run txFn in a transaction of its own (cache/duty.go)
 )
 
 // request is one item of the writer's queue.
@@ -31,6 +32,7 @@ type request struct {
 	received int64     // ms: when Submit was called
 	now      time.Time // kindRetain: the clock reading retention uses; kindAck: the ack's time
 	ackID    string    // kindAck: the outbox entry
+	txFn     func(*sql.Tx) error
 	reply    chan error
 	retained chan retainResult
 }
@@ -435,6 +437,8 @@ func (w *writer) collect(first request, queue <-chan request, timer *time.Timer)
 		last.retained <- w.retainAll(last.now)
 	case kindAck:
 		last.reply <- w.outboxAck(last.ackID, last.now)
+	case kindTx:
+		last.reply <- w.runTx(last.txFn)
 	}
 	clear(w.group) // drop the batches' memory
 	w.group = w.group[:0]

@@ -25,6 +25,10 @@ type SiteConfig struct {
 	Crowd      CrowdSettings `toml:"crowd"`
 	Fire       FireSettings  `toml:"fire"`
 	Alerts     AlertSettings `toml:"alerts"`
+	// Duty is the roster of shifts (city/duty.go); Case the disposal time
+	// limits and the working calendar (city/case.go, city/workcal.go).
+	Duty DutySettings `toml:"duty"`
+	Case CaseSettings `toml:"case"`
 	// Stations overrides attributes per station ID.
 	Stations map[string]StationSettings `toml:"stations"`
 }
@@ -204,6 +208,8 @@ func DefaultSiteConfig() SiteConfig {
 			ResidualCurrent:     RuleSettings{Margin: 30},
 			CableTemp:           RuleSettings{Margin: 5},
 		},
+		Duty: DefaultDutySettings(),
+		Case: DefaultCaseSettings(),
 	}
 }
 
@@ -283,6 +289,9 @@ func (c SiteConfig) Validate() error {
 			bad(key+".min_duration", "%v is negative", r.MinDuration)
 		}
 	}
+
+	errs = append(errs, ValidateRoster(c.Duty.Shifts)...)
+	errs = append(errs, c.Case.Validate()...)
 
 	for _, id := range slices.Sorted(maps.Keys(c.Stations)) {
 		s := c.Stations[id]

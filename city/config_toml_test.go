@@ -90,3 +90,50 @@ func TestBadConfigValues(t *testing.T) {
 		t.Errorf("1000 mA: %v", err)
 	}
 }
+
+// A file that sets one disposal limit keeps the other limits' defaults; a
+// roster and a calendar in the file replace the defaults' and validate.
+func TestDutyAndCaseSettingsFromTOML(t *testing.T) {
+	cfg := city.DefaultSiteConfig()
+	_, err := toml.Decode(`
+[[duty.shifts]]
+name = "早班"
+start = "07:00"
+end = "19:00"
+leader = "王伟"
+officers = ["李娜", "赵敏"]
+[[duty.shifts]]
+name = "晚班"
+start = "19:00"
+end = "07:00"
+leader = "张强"
+[case.limits]
+water = "12h"
+[case.calendar]
+work_start = "09:00"
+holidays = ["2026-10-01"]
+`, &cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Duty.Shifts) != 2 || cfg.Duty.Shifts[0].Leader != "王伟" || len(cfg.Duty.Shifts[0].Officers) != 2 {
+		t.Errorf("roster %+v", cfg.Duty.Shifts)
+	}
+	if cfg.Case.Limits["water"] != 12*time.Hour || cfg.Case.Limits["fire_alarm"] != 30*time.Minute {
+		t.Errorf("limits %v: want water 12h and the other defaults kept", cfg.Case.Limits)
+	}
+	if cfg.Case.Calendar.Start != city.Clock(9, 0) || cfg.Case.Calendar.End != city.Clock(17, 30) || len(cfg.Case.Calendar.Holidays) != 1 {
+		t.Errorf("calendar %+v", cfg.Case.Calendar)
+	}
+	bad := city.DefaultSiteConfig()
+	if _, err := toml.Decode("[case.limits]\nweather = \"1h\"\n[[duty.shifts]]\nname = \"白班\"\nstart = \"10:00\"\nend = \"12:00\"\n", &bad); err != nil {
+		t.Fatal(err)
+	}
+	err = bad.Validate()
+	if err == nil || !strings.Contains(err.Error(), "case.limits.weather") {
+		t.Errorf("bad limit key: %v", err)
+	}
+}

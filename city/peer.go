@@ -18,10 +18,10 @@ var timeZero time.Time
 // alert engine's.
 func (k StepKind) Known() bool {
 	switch k {
-	case StepRaise, StepUpdate, StepClear, StepEscalate:
+	case StepRaise, StepUpdate, StepClear, StepEscalate, StepCaseOverdue:
 		return true
 	}
-	return k.ByOfficer()
+	return k.ByOfficer() || slices.Contains(CaseSteps, k)
 }
 
 // StepOrder orders officer steps for Fold: by time, then by id (a key

@@ -447,3 +447,43 @@ func TestRecordingError(t *testing.T) {
 		t.Errorf("Close: got %v, want the recording error", err)
 	}
 }
+
+// A duty message is an action of a duty kind: the server acknowledges it
+// and passes it on once; a misspelt duty kind is refused as bad_action.
+func TestDutyActions(t *testing.T) {
+	var mu sync.Mutex
+	var passed []string
+	_, url := newTestServer(t, ServerConfig{OnAction: func(a WireAction) {
+		mu.Lock()
+		passed = append(passed, a.Step+"/"+a.Alert)
+		mu.Unlock()
+	}})
+	h := refuser{newRecorder()}
+	c := startClient(t, ClientConfig{URL: url, Feeds: []city.Feed{city.FeedFire}, Handler: h})
+	waitFor(t, "the connection", func() bool { return h.count(Connected) == 1 })
+	shift := "2026-08-14T08:00:00+08:00|白班"
+	now := time.Now().Format(time.RFC3339)
+	for i, step := range DutySteps {
+		a := WireAction{ID: fmt.Sprintf("duty-%d", i), Alert: shift, Step: step, Officer: "王伟", Time: now, Note: "交班：无遗留"}
+		if err := c.SendAction(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "the acks", func() bool {
+		n := 0
+		h.snapshot(func(h *recorder) { n = len(h.acks) })
+		return n == len(DutySteps)
+	})
+	if err := c.SendAction(WireAction{ID: "duty-x", Alert: shift, Step: "duty_sign_off", Officer: "王伟", Time: now}); err == nil {
+		t.Error("a misspelt duty kind was sent")
+	}
+	v := NewValidator()
+	if err := v.Action(&WireAction{ID: "duty-y", Alert: shift, Step: "duty_handover", Officer: "王伟", Time: now}); err == nil {
+		t.Error("validator took an unknown duty kind")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(passed) != len(DutySteps) || passed[0] != StepDutySignOff+"/"+shift {
+		t.Errorf("server passed on %q", passed)
+	}
+}

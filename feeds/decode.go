@@ -1011,8 +1011,11 @@ func (v *Validator) Action(a *WireAction) error {
 	if len(a.Note) > MaxTextLen || !utf8.ValidString(a.Note) {
 		return reject("", "", ErrField, "note longer than %d bytes or not UTF-8", MaxTextLen)
 	}
-	if !city.StepKind(a.Step).Known() {
-		return reject("", "", ErrField, "unknown step %.40q (want acknowledge, dispatch, comment, resolve, verify, close, raise, update, clear or escalate)", a.Step)
+	if err := checkDutyStep(a); err != nil {
+		return err
+	}
+	if !IsDutyStep(a.Step) && !city.StepKind(a.Step).Known() {
+		return reject("", "", ErrField, "unknown step %.40q (want an alert step: acknowledge, dispatch, comment, resolve, verify, close, raise, update, clear, escalate, case_accept, case_reject, case_shelve, case_unshelve, case_overdue; or a duty step)", a.Step)
 	}
 	t, err := time.Parse(time.RFC3339Nano, a.Time)
 	if err != nil {

@@ -64,6 +64,9 @@ type AlertRow struct {
 	Comments     int             // number of comments
 	Actions      []city.StepKind // officer's steps allowed now, from the workflow
 	Escalated    bool            // left unacknowledged too long: marked
+	Overdue      bool            // 超期: past its disposal time limit (marked, before Escalated)
+	CaseText     string          // the case model, e.g. "已立案 · 时限 09-22 14:00"
+	CaseActions  []city.StepKind // case steps allowed now (the shift leader's); their buttons show only then
 }
 
 // pinned reports whether the row belongs in the top group: open and not yet
@@ -141,6 +144,9 @@ type AlertPanel struct {
 	// OnAction is called when the officer presses a step's button; the app
 	// opens whatever dialog the step needs (team, note).
 	OnAction func(alertID string, step city.StepKind) `json:"-"`
+	// OnCaseAction is called when the shift leader presses a case step's
+	// button (立案, 不予立案, 挂账, 取消挂账; see alertpanel_case.go).
+	OnCaseAction func(alertID string, step city.StepKind) `json:"-"`
 
 	all        []AlertRow
 	visible    []AlertRow
@@ -370,7 +376,8 @@ func (p *AlertPanel) CreateRenderer() fyne.WidgetRenderer {
 		r.buttons = append(r.buttons, b)
 		grid.Add(b)
 	}
-	r.actionBar = container.NewVBox(widget.NewSeparator(), r.actionTitle, grid)
+	r.caseRow = p.caseButtons(&r.caseButtons)
+	r.actionBar = container.NewVBox(widget.NewSeparator(), r.actionTitle, grid, r.caseRow)
 
 	r.content = container.NewBorder(header, r.actionBar, nil, nil, r.list)
 	p.updateAnimation()
@@ -388,6 +395,8 @@ type alertPanelRenderer struct {
 	list        *widget.List
 	actionTitle *canvas.Text
 	buttons     []*widget.Button
+	caseButtons []*widget.Button
+	caseRow     *fyne.Container
 	actionBar   *fyne.Container
 	content     *fyne.Container
 }
@@ -456,6 +465,7 @@ func (r *alertPanelRenderer) Refresh() {
 			}
 		}
 		r.actionTitle.Refresh()
+		refreshCaseButtons(row, r.caseButtons, r.caseRow)
 	}
 	r.list.Refresh()
 	r.content.Refresh()
@@ -606,7 +616,7 @@ func (r *alertRowRenderer) Refresh() {
 	r.age.Color = detailColor
 
 	parts := make([]string, 0, 5)
-	for _, s := range []string{row.SeverityText, row.Station, row.StateText, row.Team} {
+	for _, s := range []string{row.SeverityText, row.Station, row.StateText, row.Team, row.CaseText} {
 		if s != "" {
 			parts = append(parts, s)
 		}
@@ -625,6 +635,9 @@ func (r *alertRowRenderer) Refresh() {
 		r.escalated.Color = titleColor
 	}
 	r.escalated.Hidden = !row.Escalated
+	if row.Overdue {
+		r.escalated.Text, r.escalated.Hidden = lang.L("Overdue"), false
+	}
 
 	r.Layout(v.Size())
 	for _, o := range r.objects {

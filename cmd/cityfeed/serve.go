@@ -75,6 +75,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}()
 	srvCfg := feeds.ServerConfig{Token: l.token, ReplayPerFeed: l.replayBuffer, Logf: lg.Printf, Steps: steps,
 		OnAction: func(a feeds.WireAction) {
+			if feeds.IsDutyStep(a.Step) {
+				lg.Printf("duty %s for %s by %s: %.80s", a.Step, a.Alert, a.Officer, a.Note)
+				return
+			}
 			lg.Printf("action %s on alert %s by %s", a.Step, a.Alert, a.Officer)
 		}}
 	if rec != nil {

@@ -1,0 +1,67 @@
+package app
+
+import (
+	"fmt"
+
+	"onescreen/cache"
+	"onescreen/city"
+)
+
+// PeerCaseStep takes a case step (立案, 不予立案, 挂账, 取消挂账) that the
+// shift leader took at another desk of the district, so every desk shows
+// the same case state. The other desk checked the leader's role against its
+// roster; this desk takes the decision as made. A step this desk already
+// holds (its own, echoed back, or one replayed after a restart) changes
+// nothing; so does one that conflicts with a decision already taken (two
+// desks deciding the same report during a cut: the first to arrive holds).
+// A step for an alert that is not open here is left to its own desk's
+// record: the case model only concerns open reports.
+func (d *AlertDesk) PeerCaseStep(s city.Step) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	a, ok := d.engine.Alert(s.Alert)
+	if !ok {
+		return nil
+	}
+	b := d.cases
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	id := cache.OutboxID(s)
+	if b.seen[id] {
+		return nil
+	}
+	held, err := d.db.AlertSteps(a.ID)
+	if err != nil {
+		return fmt.Errorf("read the steps of %s: %w", a.ID, err)
+	}
+	for _, h := range held {
+		if cache.OutboxID(h) == id {
+			b.seen[id] = true
+			return nil
+		}
+	}
+	c, err := b.cases[a.ID].Apply(a, s, city.RoleLeader)
+	if err != nil {
+		b.seen[id] = true // a decision already taken holds
+		return nil
+	}
+	if d.before != nil {
+		d.before()
+	}
+	if s.Kind == city.StepCaseReject {
+		if closed, ok := d.engine.CloseRejected(a.ID, s.Officer, s.Time); ok {
+			a = closed
+			d.keepClosed(closed)
+		}
+	}
+	batch := cache.Batch{AlertChanges: []city.Change{{Alert: a, Step: s}}, FromPeers: map[string]bool{id: true}}
+	if err := d.db.Submit(batch); err != nil {
+		return fmt.Errorf("store %s: %w", city.CaseStepName(s.Kind), err)
+	}
+	if err := d.db.SaveCase(c); err != nil {
+		return err
+	}
+	b.cases[a.ID] = c
+	b.seen[id] = true
+	return nil
+}
