@@ -18,8 +18,10 @@ import (
 )
 
 // TestJetStreamDesksShareOneAlertState runs two duty desks and a wall (a
-// runtime on which no officer acts) on one nats-server through --feed
-// nats://…, desk B behind a loopback proxy whose link is cut. The
+// runtime on which no officer acts) through --feed nats://…, on one
+// nats-server and on a cluster of three with the district's streams in
+// three replicas; desk B reaches the servers through loopback proxies
+// whose links are cut. The
 // publisher plays the simulated district with its scripted incidents.
 // Officers act on both desks, online and while desk B is cut off (both
 // acknowledge the same alert then); one alert is resolved, verified and
@@ -28,33 +30,45 @@ import (
 // step once under its outbox id, each desk's history holds each step
 // once, and no outbox holds another desk's step. Desk B is then closed and
 // started again on its cache: the steps stream is replayed to it from the
-// start, and it stores none of them again.
+// start, and it stores none of them again. Last a second wall is switched
+// on with an empty cache: every step reaches it before the readings that
+// raise their alerts, and it shows what the first wall shows.
 func TestJetStreamDesksShareOneAlertState(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test")
 	}
-	ns := testutil.StartNATS(t, 1)
+	t.Run("one server", func(t *testing.T) { desksOnJetStream(t, 1) })
+	t.Run("cluster R3", func(t *testing.T) { desksOnJetStream(t, 3) })
+}
+
+func desksOnJetStream(t *testing.T, nodes int) {
+	began := time.Now()
+	ns := testutil.StartNATSWith(t, nodes, testutil.NATSConfig{NoAdvertise: true})
 	start := time.Now().Add(-3 * time.Minute).Truncate(time.Second)
-	pub := newJSTicks(t, ns.URLs(), 1, start)
+	pub := newJSTicks(t, ns.URLs(), nodes, start)
 	published := pub.ticks(t, 20) // to 100 s into the incidents: alarms of every feed
 	pub.flush(t)
 
 	type desk struct {
 		name, officer, url string
-		proxy              *testutil.Proxy
+		proxies            []*testutil.Proxy
 		dataDir            string
 		rt                 *Runtime
 		before             int // readings published before this run of the desk
 	}
 	dir := t.TempDir()
-	nsAddr := strings.TrimPrefix(ns.Nodes[0].URL, "nats://")
 	desks := []*desk{{name: "desk A", officer: "王伟"}, {name: "desk B", officer: "李娜"}, {name: "wall"}}
 	A, B, wall := desks[0], desks[1], desks[2]
-	B.proxy = testutil.NewProxy(t, nsAddr)
+	var viaProxies []string
+	for _, nd := range ns.Nodes {
+		p := testutil.NewProxy(t, strings.TrimPrefix(nd.URL, "nats://"))
+		B.proxies = append(B.proxies, p)
+		viaProxies = append(viaProxies, "nats://"+p.Addr)
+	}
 	for i, d := range desks {
-		d.url = ns.Nodes[0].URL
-		if d.proxy != nil {
-			d.url = "nats://" + d.proxy.Addr
+		d.url = ns.URLs()
+		if d.proxies != nil {
+			d.url = strings.Join(viaProxies, ",")
 		}
 		d.dataDir = filepath.Join(dir, fmt.Sprintf("data%d", i))
 	}
@@ -127,7 +141,9 @@ func TestJetStreamDesksShareOneAlertState(t *testing.T) {
 
 	// Desk B's link drops; both desks go on working, and the district
 	// goes on publishing.
-	B.proxy.Cut()
+	for _, p := range B.proxies {
+		p.Cut()
+	}
 	testutil.WaitFor(t, 10*time.Second, "desk B to see its link down", func() bool {
 		for _, s := range B.rt.Ingest.Status() {
 			if s.State != FeedOffline {
@@ -148,9 +164,15 @@ func TestJetStreamDesksShareOneAlertState(t *testing.T) {
 		t.Fatalf("during the cut desk B shows alert 2 acknowledged by %q, want its own officer", f.AckBy)
 	}
 	time.Sleep(500 * time.Millisecond)
-	B.proxy.Restore(t)
+	for _, p := range B.proxies {
+		p.Restore(t)
+	}
 
 	pending := func(d *desk) int {
+		d.rt.Ingest.flush() // what was received is in the cache, its steps in the outbox
+		if err := d.rt.DB.Flush(); err != nil {
+			t.Fatal(err)
+		}
 		n, err := d.rt.Outbox.Pending()
 		if err != nil {
 			t.Fatal(err)
@@ -176,23 +198,32 @@ func TestJetStreamDesksShareOneAlertState(t *testing.T) {
 		}
 		faces = facesOf(A)
 		fa := fmt.Sprint(faces)
-		return fa == fmt.Sprint(facesOf(B)) && fa == fmt.Sprint(facesOf(wall))
+		for _, d := range desks[1:] {
+			if fmt.Sprint(facesOf(d)) != fa {
+				return false
+			}
+		}
+		return true
 	}
 	waitAlike := func(what string) {
 		t.Helper()
+		show := func() {
+			for _, d := range desks {
+				t.Logf("%s: received %d of %d, outbox %d, peer steps %+v", d.name, received(d.rt), published, pending(d), d.rt.Desk.PeerStepStats())
+				for _, f := range facesOf(d) {
+					t.Logf("  %+v", f)
+				}
+			}
+		}
 		for end := time.Now().Add(30 * time.Second); !alike(); time.Sleep(50 * time.Millisecond) {
 			if time.Now().After(end) {
-				for _, d := range desks {
-					t.Logf("%s: received %d of %d, outbox %d, peer steps %+v", d.name, received(d.rt), published, pending(d), d.rt.Desk.PeerStepStats())
-					for _, f := range facesOf(d) {
-						t.Logf("  %+v", f)
-					}
-				}
+				show()
 				t.Fatalf("timed out waiting for every desk to show every alert alike %s", what)
 			}
 		}
 		time.Sleep(500 * time.Millisecond) // anything still on its way would show now
 		if !alike() {
+			show()
 			t.Fatalf("the desks parted again %s", what)
 		}
 	}
@@ -233,7 +264,7 @@ func TestJetStreamDesksShareOneAlertState(t *testing.T) {
 	B.rt = nil
 	B.before = published // it resumes after the readings it stored
 	open(B)
-	shown := faces
+	shown := faces // every alert, with the one closed
 	withClosed = false
 	testutil.WaitFor(t, 20*time.Second, "the restarted desk B to be replayed every step", func() bool {
 		return B.rt.Desk.PeerStepStats().Repeats >= len(taken)
@@ -244,10 +275,24 @@ func TestJetStreamDesksShareOneAlertState(t *testing.T) {
 			t.Errorf("alert %s after desk B's restart: %+v, before: %+v", id, g, f)
 		}
 	}
-	faces = shown
 	if st := B.rt.Desk.PeerStepStats(); st != (PeerStepStats{Repeats: len(taken)}) {
 		t.Errorf("the restarted desk B took replayed steps again: %+v, want %d repeats only", st, len(taken))
 	}
+
+	// A second wall is switched on with an empty cache: the steps come
+	// before the readings that raise their alerts, and wait for them.
+	wall2 := &desk{name: "second wall", url: ns.URLs(), dataDir: filepath.Join(dir, "data3")}
+	open(wall2)
+	desks = append(desks, wall2)
+	waitAlike("with the second wall")
+	if got, want := fmt.Sprint(deskFaces(wall2.rt)), fmt.Sprint(deskFaces(wall.rt)); got != want {
+		t.Errorf("the second wall shows\n%s\nthe first\n%s", got, want)
+	}
+	if st := wall2.rt.Desk.PeerStepStats(); st.Applied != len(taken) || st.Repeats != 0 || st.Ignored != 1 {
+		t.Errorf("the second wall: %+v, want each of %d steps applied once, one without effect", st, len(taken))
+	}
+
+	faces = shown
 
 	// The steps stream: each step once, under its outbox id.
 	wantSteps := map[string]int{}
@@ -350,6 +395,6 @@ func TestJetStreamDesksShareOneAlertState(t *testing.T) {
 			t.Errorf("%s's history differs from desk A's:\n%s\n---\n%s", desks[i].name, histories[i], histories[0])
 		}
 	}
-	t.Logf("%d readings, %d alerts, %d officer steps; steps stream %d messages; histories of %d rows alike on 3 desks; desk B restarted: %d steps replayed, 0 taken again",
-		published, len(faces), len(taken), info.State.Msgs, strings.Count(histories[0], "\n")+1, len(taken))
+	t.Logf("%d readings, %d alerts, %d officer steps; steps stream %d messages; histories of %d rows alike on %d desks; desk B restarted: %d steps replayed, 0 taken again; %v",
+		published, len(faces), len(taken), info.State.Msgs, strings.Count(histories[0], "\n")+1, len(desks), len(taken), time.Since(began).Round(100*time.Millisecond))
 }
