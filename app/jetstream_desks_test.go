@@ -24,8 +24,10 @@ import (
 // whose links are cut. The
 // publisher plays the simulated district with its scripted incidents.
 // Officers act on both desks, online and while desk B is cut off (both
-// acknowledge the same alert then); one alert is resolved, verified and
-// closed across the desks. After the reconnect every desk shows every
+// acknowledge the same alert then, and desk A acknowledges an alert raised
+// meanwhile that desk B has not seen yet); desk B is closed and started
+// again while still cut off, and acts again. One alert is resolved,
+// verified and closed across the desks. After the reconnect every desk shows every
 // alert alike (state, officers, times, team), the steps stream holds each
 // step once under its outbox id, each desk's history holds each step
 // once, and no outbox holds another desk's step. Desk B is then closed and
@@ -158,11 +160,37 @@ func desksOnJetStream(t *testing.T, nodes int) {
 	act(B, ids[2], city.StepDispatch, "南京东路消防站", "")
 	act(B, ids[0], city.StepComment, "", "物业已到场")
 	act(A, ids[2], city.StepComment, "", "已电话联系业主")
-	published += pub.ticks(t, 4)
-	pub.flush(t)
 	if f := faceOn(B, ids[1]); f.AckBy != "李娜" {
 		t.Fatalf("during the cut desk B shows alert 2 acknowledged by %q, want its own officer", f.AckBy)
 	}
+	// The district publishes on until a new alert is raised, which desk A
+	// acknowledges: desk B has not seen its readings yet.
+	beforeCut := published
+	var fresh string
+	for i := 0; fresh == "" && i < 40; i++ {
+		published += pub.ticks(t, 1)
+		pub.flush(t)
+		testutil.WaitFor(t, 10*time.Second, "desk A to receive the new readings", func() bool { return caughtUp(A) })
+		onB := deskFaces(B.rt)
+		for id, f := range deskFaces(A.rt) {
+			if _, seen := onB[id]; !seen && f.State == string(city.StateRaised) {
+				fresh = id
+			}
+		}
+	}
+	if fresh == "" {
+		t.Fatal("no new alert was raised while desk B was cut off")
+	}
+	act(A, fresh, city.StepAcknowledge, "", "")
+	// Desk B is closed and started again while still cut off, and its
+	// officer goes on working.
+	if err := B.rt.Close(); err != nil {
+		t.Fatalf("desk B: close: %v", err)
+	}
+	B.rt = nil
+	B.before = beforeCut
+	open(B)
+	act(B, ids[2], city.StepComment, "", "消防车已到达")
 	time.Sleep(500 * time.Millisecond)
 	for _, p := range B.proxies {
 		p.Restore(t)
@@ -230,6 +258,7 @@ func desksOnJetStream(t *testing.T, nodes int) {
 	waitAlike("after the reconnect")
 
 	want := map[string][4]string{ // state, acknowledged by, team, closed by
+		fresh:  {"acknowledged", "王伟", "", ""},
 		ids[0]: {"dispatched", "王伟", "外滩消防站", ""},
 		ids[1]: {"acknowledged", "王伟", "", ""},
 		ids[2]: {"dispatched", "李娜", "南京东路消防站", ""},
