@@ -21,20 +21,20 @@ import (
 // runtime on which no officer acts) through --feed nats://…, on one
 // nats-server and on a cluster of three with the district's streams in
 // three replicas; desk B reaches the servers through loopback proxies
-// whose links are cut. The
-// publisher plays the simulated district with its scripted incidents.
-// Officers act on both desks, online and while desk B is cut off (both
-// acknowledge the same alert then, and desk A acknowledges an alert raised
-// meanwhile that desk B has not seen yet); desk B is closed and started
-// again while still cut off, and acts again. One alert is resolved,
-// verified and closed across the desks. After the reconnect every desk shows every
-// alert alike (state, officers, times, team), the steps stream holds each
-// step once under its outbox id, each desk's history holds each step
-// once, and no outbox holds another desk's step. Desk B is then closed and
-// started again on its cache: the steps stream is replayed to it from the
-// start, and it stores none of them again. Last a second wall is switched
-// on with an empty cache: every step reaches it before the readings that
-// raise their alerts, and it shows what the first wall shows.
+// whose links are cut. The publisher plays the simulated district with its
+// scripted incidents. Officers act on both desks, online and while desk B
+// is cut off: both acknowledge the same alert then, and desk A
+// acknowledges an alert raised meanwhile that desk B has not seen yet;
+// desk B is closed and started again while still cut off, and acts again.
+// One alert is resolved, verified and closed across the desks. After the
+// reconnect every desk shows every alert alike (state, officers, times,
+// team), the steps stream holds each step once under its outbox id, each
+// desk's history holds each step once, and no outbox holds another desk's
+// step. Desk B is then closed and started again on its cache: the steps
+// stream is replayed to it from the start, and it stores none of them
+// again. Last a second wall is switched on with an empty cache: every step
+// reaches it before the readings that raise their alerts, and it shows
+// what the first wall shows.
 func TestJetStreamDesksShareOneAlertState(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test")
