@@ -218,6 +218,14 @@ func desksOnJetStream(t *testing.T, nodes int) {
 		}
 		return out
 	}
+	// the comment count each desk shows on each alert
+	commentsOf := func(d *desk) map[string]int {
+		out := map[string]int{}
+		for _, v := range d.rt.Desk.Views(time.Now(), withClosed) {
+			out[v.Alert.ID] = v.Comments
+		}
+		return out
+	}
 	alike := func() bool {
 		for _, d := range desks {
 			if !caughtUp(d) || pending(d) != 0 || d.rt.Desk.PeerStepStats().Pending != 0 {
@@ -226,8 +234,9 @@ func desksOnJetStream(t *testing.T, nodes int) {
 		}
 		faces = facesOf(A)
 		fa := fmt.Sprint(faces)
+		ca := fmt.Sprint(commentsOf(A))
 		for _, d := range desks[1:] {
-			if fmt.Sprint(facesOf(d)) != fa {
+			if fmt.Sprint(facesOf(d)) != fa || fmt.Sprint(commentsOf(d)) != ca {
 				return false
 			}
 		}
@@ -237,7 +246,7 @@ func desksOnJetStream(t *testing.T, nodes int) {
 		t.Helper()
 		show := func() {
 			for _, d := range desks {
-				t.Logf("%s: received %d of %d, outbox %d, peer steps %+v", d.name, received(d.rt), published, pending(d), d.rt.Desk.PeerStepStats())
+				t.Logf("%s: received %d of %d, outbox %d, peer steps %+v, comments %v", d.name, received(d.rt), published, pending(d), d.rt.Desk.PeerStepStats(), commentsOf(d))
 				for _, f := range facesOf(d) {
 					t.Logf("  %+v", f)
 				}
@@ -272,6 +281,9 @@ func desksOnJetStream(t *testing.T, nodes int) {
 	}
 	if st := wall.rt.Desk.PeerStepStats(); st.Applied != len(taken) || st.Repeats != 0 {
 		t.Errorf("the wall applied %d steps from the desks, want each of %d once: %+v", st.Applied, len(taken), st)
+	}
+	if c := commentsOf(A); c[ids[0]] != 1 || c[ids[2]] != 2 {
+		t.Errorf("comments shown %v, want 1 on alert 1 and 2 on alert 3", c)
 	}
 	// desk B's own late acknowledgement lost its place to desk A's, which
 	// took effect there; on desk A and the wall desk B's is the one without
