@@ -439,3 +439,118 @@ func desksOnJetStream(t *testing.T, nodes int) {
 	t.Logf("%d readings, %d alerts, %d officer steps; steps stream %d messages; histories of %d rows alike on %d desks; desk B restarted: %d steps replayed, 0 taken again; %v",
 		published, len(faces), len(taken), info.State.Msgs, strings.Count(histories[0], "\n")+1, len(desks), len(taken), time.Since(began).Round(100*time.Millisecond))
 }
+
+// TestJetStreamDesksAcrossServerRestart: the nats-server itself is killed
+// while officers on two desks act (both acknowledge the same alert), and
+// started again: every desk and the wall show every alert alike, and the
+// steps stream holds each officer step once.
+func TestJetStreamDesksAcrossServerRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test")
+	}
+	ns := testutil.StartNATS(t, 1)
+	pub := newJSTicks(t, ns.URLs(), 1, time.Now().Add(-3*time.Minute).Truncate(time.Second))
+	published := pub.ticks(t, 20)
+	pub.flush(t)
+	dir := t.TempDir()
+	var rts []*Runtime
+	for i, officer := range []string{"王伟", "李娜", ""} {
+		rt, err := Start(context.Background(), Options{DataDir: filepath.Join(dir, fmt.Sprint(i)), FeedURL: ns.URLs(), MaxBackoff: 300 * time.Millisecond, Officer: officer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rt.Close()
+		rts = append(rts, rt)
+	}
+	A, B, wall := rts[0], rts[1], rts[2]
+	for _, rt := range rts {
+		testutil.WaitFor(t, 30*time.Second, "every desk to receive the readings", func() bool { return received(rt) == int64(published) })
+	}
+	var ids []string
+	testutil.WaitFor(t, 10*time.Second, "three raised alerts", func() bool {
+		ids = ids[:0]
+		for id, f := range deskFaces(A) {
+			if f.State == string(city.StateRaised) {
+				ids = append(ids, id)
+			}
+		}
+		return len(ids) >= 3
+	})
+	sort.Strings(ids)
+	var taken []city.Step
+	act := func(rt *Runtime, id string, kind city.StepKind, team, note string) {
+		t.Helper()
+		at := time.Now()
+		if _, err := rt.Desk.Act(id, kind, team, note, at); err != nil {
+			t.Fatal(err)
+		}
+		taken = append(taken, city.Step{Alert: id, Kind: kind, Officer: rt.Desk.Officer(), Team: team, Note: note, Time: at})
+		time.Sleep(5 * time.Millisecond)
+	}
+	act(A, ids[0], city.StepAcknowledge, "", "")
+	testutil.WaitFor(t, 10*time.Second, "the acknowledgement on the wall", func() bool { return deskFaces(wall)[ids[0]].AckBy == "王伟" })
+
+	ns.Nodes[0].Kill(t)
+	act(A, ids[1], city.StepAcknowledge, "", "") // first: this one holds
+	act(B, ids[1], city.StepAcknowledge, "", "")
+	act(B, ids[2], city.StepDispatch, "外滩消防站", "")
+	act(A, ids[2], city.StepComment, "", "已通知物业")
+	time.Sleep(time.Second)
+	ns.Nodes[0].Start(t)
+	published += pub.ticks(t, 3)
+	pub.flush(t)
+
+	alike := func() bool {
+		for _, rt := range rts {
+			rt.Ingest.flush()
+			if err := rt.DB.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := rt.Outbox.Pending(); err != nil || n != 0 || received(rt) != int64(published) || rt.Desk.PeerStepStats().Pending != 0 {
+				return false
+			}
+		}
+		fa := fmt.Sprint(deskFaces(A))
+		return fa == fmt.Sprint(deskFaces(B)) && fa == fmt.Sprint(deskFaces(wall))
+	}
+	for end := time.Now().Add(40 * time.Second); !alike(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(end) {
+			for _, rt := range rts {
+				n, _ := rt.Outbox.Pending()
+				t.Logf("received %d of %d, outbox %d, peer steps %+v", received(rt), published, n, rt.Desk.PeerStepStats())
+			}
+			t.Fatal("timed out waiting for every desk to show every alert alike after the server's restart")
+		}
+	}
+	if f := deskFaces(B)[ids[1]]; f.AckBy != "王伟" {
+		t.Errorf("alert 2 acknowledged by %q on every desk, want the first, 王伟", f.AckBy)
+	}
+	if st := wall.Desk.PeerStepStats(); st.Applied != len(taken) || st.Repeats != 0 {
+		t.Errorf("the wall: %+v, want each of %d steps applied once", st, len(taken))
+	}
+	stream, err := pub.pub.JetStream().Stream(context.Background(), pub.pub.Subjects().Steps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := stream.CachedInfo()
+	want, got := map[string]int{}, map[string]int{}
+	for _, s := range taken {
+		want[stepKey(s)]++
+	}
+	for seq := info.State.FirstSeq; seq <= info.State.LastSeq; seq++ {
+		m, err := stream.GetMsg(context.Background(), seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env, err := feeds.Decode(m.Data)
+		if err != nil || env.Action == nil {
+			t.Fatalf("step %d: %v", seq, err)
+		}
+		if s, err := StepOfWire(*env.Action); err == nil && s.Kind.ByOfficer() {
+			got[stepKey(s)]++
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("the steps stream holds\n%v\nwant each of\n%v\nonce", got, want)
+	}
+}
