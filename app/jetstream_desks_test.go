@@ -32,8 +32,9 @@ import (
 // desk's history holds each step once, and no outbox holds another desk's
 // step. Desk B is then closed and started again on its cache: the steps
 // stream is replayed to it from the start, and it stores none of them
-// again. Last a second wall is switched on with an empty cache: every step
-// reaches it before the readings that raise their alerts, and it shows
+// again. Last a second wall is switched on with an empty cache: the steps
+// stream and the readings are replayed to it side by side (a step may come
+// before the reading that raises its alert, and waits for it), and it shows
 // what the first wall shows.
 func TestJetStreamDesksShareOneAlertState(t *testing.T) {
 	if testing.Short() {
@@ -320,8 +321,8 @@ func desksOnJetStream(t *testing.T, nodes int) {
 		t.Errorf("the restarted desk B took replayed steps again: %+v, want %d repeats only", st, len(taken))
 	}
 
-	// A second wall is switched on with an empty cache: the steps come
-	// before the readings that raise their alerts, and wait for them.
+	// A second wall is switched on with an empty cache: a step that comes
+	// before the reading raising its alert waits for it.
 	wall2 := &desk{name: "second wall", url: ns.URLs(), dataDir: filepath.Join(dir, "data3")}
 	open(wall2)
 	desks = append(desks, wall2)
