@@ -70,6 +70,20 @@ func freePort(t testing.TB) int {
 // the test.
 func StartNATS(t testing.TB, n int) *NATSCluster {
 	t.Helper()
+	return StartNATSWith(t, n, NATSConfig{})
+}
+
+// NATSConfig varies the test servers.
+type NATSConfig struct {
+	// NoAdvertise keeps a cluster's nodes from telling clients of the
+	// other nodes' addresses, so that a client given only proxies' URLs
+	// cannot get round a cut proxy by reconnecting to a node directly.
+	NoAdvertise bool
+}
+
+// StartNATSWith is StartNATS with cfg.
+func StartNATSWith(t testing.TB, n int, cfg NATSConfig) *NATSCluster {
+	t.Helper()
 	bin := NATSServer(t)
 	c := &NATSCluster{}
 	root := t.TempDir()
@@ -96,7 +110,7 @@ func StartNATS(t testing.TB, n int) *NATSCluster {
 					routes = append(routes, fmt.Sprintf("%q", fmt.Sprintf("nats-route://127.0.0.1:%d", o.ClusterPort)))
 				}
 			}
-			fmt.Fprintf(&b, "cluster {\n  name: onescreen-test\n  listen: 127.0.0.1:%d\n  routes: [%s]\n}\n", nd.ClusterPort, strings.Join(routes, ", "))
+			fmt.Fprintf(&b, "cluster {\n  name: onescreen-test\n  listen: 127.0.0.1:%d\n  no_advertise: %t\n  routes: [%s]\n}\n", nd.ClusterPort, cfg.NoAdvertise, strings.Join(routes, ", "))
 		}
 		nd.conf = filepath.Join(nd.Dir, "nats.conf")
 		if err := os.WriteFile(nd.conf, []byte(b.String()), 0o644); err != nil {
