@@ -94,6 +94,9 @@ type Console struct {
 	// background runs slow reads (a station's history) off the UI
 	// goroutine; their results come back through fyne.Do.
 	background func(func())
+	// steps reads an alert's history for the alert detail (nil → db).
+	steps func(alertID string) ([]city.Step, error)
+	audit alertAuditState // the alert detail under the panel
 }
 
 // NewConsole builds the window's content on a (not yet shown) window of a.
@@ -147,6 +150,8 @@ func (c *Console) build() {
 	c.panel.SetShowClosed(c.ShowClosed())
 	c.panel.OnSelect = c.focusAlert
 	c.panel.OnAction = c.act
+	c.panel.OnShowClosed = c.setShowClosed
+	c.panel.SetFeeds(alertFeedChoices())
 	c.banner = widgets.NewBanner()
 	c.badges = map[city.Feed]*widgets.FeedBadge{}
 	strip := container.NewGridWithColumns(len(city.Feeds))
@@ -179,7 +184,7 @@ func (c *Console) build() {
 		tileRow,
 	)
 	mapArea := container.NewStack(c.mapView, c.cardBox)
-	split := container.NewHSplit(mapArea, c.panel)
+	split := container.NewHSplit(mapArea, c.sidePanel())
 	split.SetOffset(0.74)
 	c.win.SetContent(container.NewBorder(top, nil, nil, nil, split))
 	c.win.SetMainMenu(c.menu())

@@ -129,6 +129,7 @@ func (c *Console) Apply(s *Snapshot) {
 	c.applyLayers(s, judged)
 	c.applyKPIs(s, judged)
 	c.applyAlerts(s)
+	c.refreshAudit()
 	if c.selected != "" {
 		c.refreshDetail()
 	}
@@ -398,6 +399,7 @@ func (c *Console) applyAlerts(s *Snapshot) {
 			SeverityText: a.Severity.Name(), Raised: a.Raised,
 			Acknowledged: a.State != city.StateRaised, Closed: a.State == city.StateClosed,
 			Flash: v.Flash, Comments: v.Comments, Actions: v.Actions, Escalated: a.Escalations > 0,
+			Feed: a.Feed, State: a.State,
 		}
 		if !isZH() {
 			row.StateText, row.SeverityText = strings.ReplaceAll(string(a.State), "_", "-"), a.Severity.String()
@@ -640,6 +642,7 @@ func formatValue(v float64) string {
 // focusAlert centres the map on the station of an alert chosen in the panel
 // and opens its card.
 func (c *Console) focusAlert(alertID string) {
+	c.showAudit(alertID)
 	if c.last == nil {
 		return
 	}

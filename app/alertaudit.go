@@ -1,0 +1,209 @@
+package app
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+
+	"onescreen/city"
+	"onescreen/widgets"
+)
+
+// The alert detail: choosing an alert in the panel (open or closed) shows
+// its facts, its whole history from the cache — who did what and when, the
+// team and every note and comment — and the steps allowed now.
+
+// alertAuditState is what the console keeps about the alert detail.
+type alertAuditState struct {
+	detail *widgets.AlertDetail
+	id     string // the alert shown; "" when none
+	// sig is what the shown history was read for (state, update time,
+	// comment count): a new step changes it and the history is read again.
+	sig   string
+	steps []city.Step // the history read last for id
+	err   error
+}
+
+// auditTimeLayout is how history times are shown (Beijing time).
+const auditTimeLayout = "01-02 15:04:05"
+
+// sidePanel is the alert list above the alert detail.
+func (c *Console) sidePanel() fyne.CanvasObject {
+	c.audit.detail = widgets.NewAlertDetail()
+	c.audit.id, c.audit.sig, c.audit.steps, c.audit.err = "", "", nil, nil
+	split := container.NewVSplit(c.panel, c.audit.detail)
+	split.SetOffset(0.55)
+	return split
+}
+
+// alertSteps reads an alert's history; nil when the console has no cache.
+func (c *Console) alertSteps(id string) ([]city.Step, error) {
+	switch {
+	case c.steps != nil:
+		return c.steps(id)
+	case c.db != nil:
+		return c.db.AlertSteps(id)
+	}
+	return nil, nil
+}
+
+// findAlert returns the alert with id in the snapshot on screen.
+func (c *Console) findAlert(id string) (AlertView, bool) {
+	if c.last == nil {
+		return AlertView{}, false
+	}
+	for _, v := range c.last.Alerts {
+		if v.Alert.ID == id {
+			return v, true
+		}
+	}
+	return AlertView{}, false
+}
+
+// showAudit shows the alert with id in the detail and reads its history
+// off the UI goroutine; "" clears the detail.
+func (c *Console) showAudit(id string) {
+	if c.audit.detail == nil {
+		return
+	}
+	if id == "" {
+		c.audit.id, c.audit.sig, c.audit.steps, c.audit.err = "", "", nil, nil
+		c.audit.detail.Clear()
+		return
+	}
+	if id != c.audit.id {
+		c.audit.id, c.audit.sig, c.audit.steps, c.audit.err = id, "", nil, nil
+	}
+	c.refreshAudit()
+}
+
+// auditSig is what a shown history depends on.
+func auditSig(v AlertView) string {
+	a := v.Alert
+	return string(a.State) + "|" + a.Updated.String() + "|" + strconv.Itoa(v.Comments) + "|" + strconv.Itoa(a.Escalations) + "|" + a.Team
+}
+
+// refreshAudit redraws the detail from the snapshot, and reads the history
+// again when the alert changed since it was read.
+func (c *Console) refreshAudit() {
+	id := c.audit.id
+	if id == "" || c.audit.detail == nil {
+		return
+	}
+	v, ok := c.findAlert(id)
+	if !ok {
+		// No longer listed (closed with "show closed" off): keep what is
+		// shown, it is still the record.
+		return
+	}
+	sig := auditSig(v)
+	loading := sig != c.audit.sig
+	c.audit.detail.SetAudit(c.buildAudit(v, c.audit.steps, c.audit.err, loading))
+	if !loading {
+		return
+	}
+	c.audit.sig = sig
+	c.background(func() {
+		steps, err := c.alertSteps(id)
+		fyne.Do(func() {
+			if c.audit.id != id {
+				return
+			}
+			c.audit.steps, c.audit.err = steps, err
+			if v, ok := c.findAlert(id); ok {
+				c.audit.detail.SetAudit(c.buildAudit(v, steps, err, false))
+			}
+		})
+	})
+}
+
+// buildAudit formats an alert and its history for the detail.
+func (c *Console) buildAudit(v AlertView, steps []city.Step, err error, loading bool) widgets.AlertAudit {
+	a := v.Alert
+	zh := isZH()
+	cond, msg, state, sev := a.Condition.Name(), a.Message, a.State.Name(), a.Severity.Name()
+	if !zh {
+		cond, msg, state, sev = a.Condition.NameEN(), a.MessageEN, string(a.State), a.Severity.String()
+	}
+	name := v.StationName
+	if name == "" {
+		name = a.Station
+	}
+	at := func(t time.Time) string { return t.In(city.Shanghai).Format(auditTimeLayout) }
+	now := time.Now()
+	if c.last != nil {
+		now = c.last.Now
+	}
+	out := widgets.AlertAudit{
+		ID: a.ID, Title: cond + " · " + name, Severity: a.Severity, State: state,
+		Closed: a.State == city.StateClosed, Loading: loading,
+	}
+	facts := []widgets.AuditFact{
+		{Label: lang.L("Station"), Value: name + " (" + a.Station + ")"},
+		{Label: lang.L("Feed"), Value: feedName(a.Feed)},
+		{Label: lang.L("Condition"), Value: cond},
+		{Label: lang.L("Severity"), Value: sev},
+	}
+	if !math.IsNaN(a.Value) {
+		facts = append(facts, widgets.AuditFact{Label: lang.L("Value"), Value: formatValue(a.Value) + " " + a.Unit})
+	}
+	if msg != "" {
+		facts = append(facts, widgets.AuditFact{Label: lang.L("Message"), Value: msg})
+	}
+	facts = append(facts, widgets.AuditFact{Label: lang.L("Raised"), Value: at(a.Raised) + " · " + FormatAge(now.Sub(a.Raised))})
+	if !a.Began.IsZero() && a.Began.Before(a.Raised) {
+		facts = append(facts, widgets.AuditFact{Label: lang.L("Began"), Value: at(a.Began)})
+	}
+	if a.Cleared.IsZero() {
+		if a.State != city.StateClosed {
+			facts = append(facts, widgets.AuditFact{Label: lang.L("Condition now"), Value: lang.L("still holds")})
+		}
+	} else {
+		facts = append(facts, widgets.AuditFact{Label: lang.L("Condition ended"), Value: at(a.Cleared)})
+	}
+	if a.Team != "" {
+		facts = append(facts, widgets.AuditFact{Label: lang.L("Team"), Value: a.Team})
+	}
+	if a.Escalations > 0 {
+		facts = append(facts, widgets.AuditFact{Label: lang.L("Escalated"), Value: fmt.Sprintf("%d × · %s", a.Escalations, at(a.Escalated))})
+	}
+	out.Facts = facts
+	for _, k := range v.Actions {
+		out.Allowed = append(out.Allowed, stepTitle(k))
+	}
+	if err != nil {
+		out.Err = err.Error()
+	}
+	for _, s := range steps {
+		officer := s.Officer
+		if officer == city.SystemOfficer {
+			officer = lang.L("System")
+		}
+		out.Steps = append(out.Steps, widgets.AuditStep{
+			Kind: s.Kind, Name: stepTitle(s.Kind), Time: at(s.Time), Officer: officer, Team: s.Team, Note: s.Note,
+		})
+	}
+	return out
+}
+
+
+// setShowClosed is the panel's "show closed" switch: the closed alerts are
+// listed from the next snapshot on, and at once from the desk.
+func (c *Console) setShowClosed(show bool) {
+	c.showClosed.Store(show)
+	c.Refresh()
+}
+
+// alertFeedChoices are the feeds the panel's filter offers.
+func alertFeedChoices() []widgets.AlertFeedChoice {
+	out := make([]widgets.AlertFeedChoice, 0, len(city.Feeds))
+	for _, f := range city.Feeds {
+		out = append(out, widgets.AlertFeedChoice{Feed: f, Label: feedName(f)})
+	}
+	return out
+}
