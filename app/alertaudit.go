@@ -191,11 +191,11 @@ func (c *Console) buildAudit(v AlertView, steps []city.Step, err error, loading 
 	return out
 }
 
-
 // setShowClosed is the panel's "show closed" switch: the closed alerts are
 // listed from the next snapshot on, and at once from the desk.
 func (c *Console) setShowClosed(show bool) {
 	c.showClosed.Store(show)
+	c.panel.SetShowClosed(show)
 	c.Refresh()
 }
 

@@ -692,28 +692,8 @@ func (c *Console) act(id string, step city.StepKind) {
 		c.Refresh()
 	}
 	switch step {
-	case city.StepDispatch:
-		team := widget.NewSelectEntry(c.opts.Teams())
-		team.SetPlaceHolder(lang.L("Team"))
-		note := widget.NewMultiLineEntry()
-		dialog.ShowForm(lang.L("Dispatch"), lang.L("Dispatch"), lang.L("Cancel"), []*widget.FormItem{
-			widget.NewFormItem(lang.L("Team"), team), widget.NewFormItem(lang.L("Note"), note),
-		}, func(ok bool) {
-			if ok {
-				do(team.Text, note.Text)
-			}
-		}, c.win)
-	case city.StepResolve, city.StepComment:
-		note := widget.NewMultiLineEntry()
-		title := lang.L("What was done")
-		if step == city.StepComment {
-			title = lang.L("Comment")
-		}
-		dialog.ShowForm(stepTitle(step), lang.L("OK"), lang.L("Cancel"), []*widget.FormItem{widget.NewFormItem(title, note)}, func(ok bool) {
-			if ok {
-				do("", note.Text)
-			}
-		}, c.win)
+	case city.StepDispatch, city.StepResolve, city.StepComment:
+		newStepForm(step, c.opts.Teams(), c.win, do).dlg.Show()
 	default:
 		do("", "")
 	}

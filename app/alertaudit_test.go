@@ -1,0 +1,199 @@
+package app
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/paulmach/orb"
+
+	"onescreen/assets"
+	"onescreen/city"
+	"onescreen/feeds"
+	"onescreen/internal/testutil"
+	"onescreen/widgets"
+)
+
+// raiseFireAlarm starts a runtime on a loopback feed server and raises a
+// smoke detector's alarm; it returns the runtime and the alert.
+func raiseFireAlarm(t *testing.T) (*Runtime, city.Alert) {
+	t.Helper()
+	srv, addr := startFeedServer(t, feeds.ServerConfig{Heartbeat: 200 * time.Millisecond})
+	det := city.Station{ID: "fire-smoke-901", Feed: city.FeedFire, Name: "审计烟感", Kind: city.KindSmokeDetector, Location: orb.Point{121.4853, 31.2381}}
+	if err := srv.PutStation(det); err != nil {
+		t.Fatal(err)
+	}
+	rt, err := Start(context.Background(), Options{DataDir: filepath.Join(t.TempDir(), "data"), FeedURL: "ws://" + addr + feeds.StreamPath, MaxBackoff: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rt.Close() })
+	if _, err := srv.Publish(city.Reading{Feed: city.FeedFire, Station: det.ID, Time: time.Now().Add(-time.Second), Event: city.EventAlarm,
+		Values: []city.Measurement{{Param: city.ParamBattery, Value: 80, Unit: "%"}}}); err != nil {
+		t.Fatal(err)
+	}
+	var alert city.Alert
+	testutil.WaitFor(t, 10*time.Second, "the fire alarm to raise an alert", func() bool {
+		for _, v := range rt.Desk.Views(time.Now(), false) {
+			if v.Alert.Station == det.ID {
+				alert = v.Alert
+				return true
+			}
+		}
+		return false
+	})
+	return rt, alert
+}
+
+// TestAlertDetailShowsWholeHistory takes an alert through the workflow and
+// checks that choosing it, open and then closed, shows every step with who,
+// when, the team and the note texts, read from the cache, in both
+// languages.
+func TestAlertDetailShowsWholeHistory(t *testing.T) {
+	rt, alert := raiseFireAlarm(t)
+	act := func(officer string, kind city.StepKind, team, note string) {
+		t.Helper()
+		rt.Desk.SetOfficer(officer)
+		if _, err := rt.Desk.Act(alert.ID, kind, team, note, time.Now()); err != nil {
+			t.Fatalf("%s by %s: %v", kind, officer, err)
+		}
+	}
+	act("王伟", city.StepAcknowledge, "", "")
+	act("王伟", city.StepDispatch, "消防救援站", "南京东路 23 号三楼，住户报告有烟")
+	act("王伟", city.StepComment, "", "已通知物业检查排烟管道")
+	if err := rt.DB.Flush(); err != nil {
+		t.Fatal(err)
+	}
+
+	c, _ := newTestConsole(t, rt)
+	c.db = rt.DB
+	apply(c, rt)
+	c.focusAlert(alert.ID)
+	got, ok := c.audit.detail.Audit()
+	if !ok || got.ID != alert.ID {
+		t.Fatalf("choosing the alert shows %+v (%v)", got.ID, ok)
+	}
+	var steps []string
+	for _, s := range got.Steps {
+		steps = append(steps, string(s.Kind)+"/"+s.Officer+"/"+s.Team)
+	}
+	want := []string{"raise/系统/", "acknowledge/王伟/", "dispatch/王伟/消防救援站", "comment/王伟/"}
+	if !slices.Equal(steps, want) {
+		t.Errorf("open alert history %v, want %v", steps, want)
+	}
+	texts := strings.Join(c.audit.detail.Texts(), "\n")
+	for _, w := range []string{"南京东路 23 号三楼，住户报告有烟", "已通知物业检查排烟管道", "派遣 · 王伟 → 消防救援站", "审计烟感 (fire-smoke-901)", "处置完成", "允许的操作"} {
+		if !strings.Contains(texts, w) {
+			t.Errorf("the detail does not show %q; it shows:\n%s", w, texts)
+		}
+	}
+	for _, s := range got.Steps {
+		if s.Time == "" {
+			t.Errorf("step %s without a time", s.Kind)
+		}
+	}
+
+	// A new step appears without choosing the alert again.
+	act("王伟", city.StepResolve, "", "误报：厨房油烟，已通风复位")
+	if err := rt.DB.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	apply(c, rt)
+	if got, _ := c.audit.detail.Audit(); len(got.Steps) != 5 || got.Steps[4].Note != "误报：厨房油烟，已通风复位" {
+		t.Errorf("after resolving, the detail shows %d steps: %+v", len(got.Steps), got.Steps)
+	}
+
+	act("李娜", city.StepVerify, "", "现场复核无明火")
+	act("李娜", city.StepClose, "", "")
+	if err := rt.DB.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	// The closed alert is listed once "show closed" is on, and choosing it
+	// shows its record.
+	c.setShowClosed(true)
+	c.audit.detail.Clear()
+	c.audit.id = ""
+	now := time.Now()
+	s := BuildSnapshot(rt.DB, rt.Ingest.Status(), rt.AlertViews(now, true), now)
+	c.Apply(&s)
+	if !slices.ContainsFunc(c.panel.Alerts(), func(r widgets.AlertRow) bool { return r.ID == alert.ID }) {
+		t.Fatal("the closed alert is not listed with show closed on")
+	}
+	c.focusAlert(alert.ID)
+	got, ok = c.audit.detail.Audit()
+	if !ok || !got.Closed || len(got.Steps) != 7 || got.Steps[6].Kind != city.StepClose || got.Steps[5].Officer != "李娜" {
+		t.Fatalf("closed alert detail: closed %v, steps %+v", got.Closed, got.Steps)
+	}
+	if len(got.Allowed) != 0 {
+		t.Errorf("a closed alert allows %v", got.Allowed)
+	}
+
+	// English.
+	c.SetLanguage(LangEN)
+	defer SetLanguage(LangZH)
+	c.Apply(&s)
+	c.focusAlert(alert.ID)
+	texts = strings.Join(c.audit.detail.Texts(), "\n")
+	for _, w := range []string{"History", "raise · System", "dispatch · 王伟 → 消防救援站", "现场复核无明火", "Station", "Steps allowed now: none"} {
+		if !strings.Contains(texts, w) {
+			t.Errorf("the English detail does not show %q; it shows:\n%s", w, texts)
+		}
+	}
+}
+
+// TestStepDialogsAreSized opens the dispatch, resolve and comment dialogs
+// at the default window size and checks that the team selector is wide
+// enough for the longest team name and the note entry shows several lines
+// of a sentence, in both languages. Fyne would size them to one character.
+func TestStepDialogsAreSized(t *testing.T) {
+	for _, code := range []string{LangZH, LangEN} {
+		t.Run(code, func(t *testing.T) {
+			a := test.NewTempApp(t)
+			a.Settings().SetTheme(assets.NewTheme())
+			if err := SetLanguage(code); err != nil {
+				t.Fatal(err)
+			}
+			defer SetLanguage(LangZH)
+			w := test.NewTempWindow(t, widget.NewLabel(""))
+			w.Resize(fyne.NewSize(1600, 900))
+			th := a.Settings().Theme()
+			text := th.Size(theme.SizeNameText)
+			teams := append(slices.Clone(DefaultTeams), "Environmental enforcement brigade, night shift")
+			longest := float32(0)
+			for _, tm := range teams {
+				longest = max(longest, fyne.MeasureText(tm, text, fyne.TextStyle{}).Width)
+			}
+			line := fyne.MeasureText("Hg", text, fyne.TextStyle{}).Height
+			for _, step := range []city.StepKind{city.StepDispatch, city.StepResolve, city.StepComment} {
+				f := newStepForm(step, teams, w, func(string, string) {})
+				f.dlg.Show()
+				if step == city.StepDispatch {
+					if f.team == nil {
+						t.Fatal("dispatch without a team selector")
+					}
+					if got := f.team.Size().Width; got < longest+text {
+						t.Errorf("team selector %.0f wide; the longest team needs %.0f", got, longest+text)
+					}
+				}
+				ns := f.note.Size()
+				if ns.Height < 4*line {
+					t.Errorf("%s note entry %.0f high: fewer than 4 lines of %.0f", step, ns.Height, line)
+				}
+				if ns.Width < 20*text {
+					t.Errorf("%s note entry %.0f wide: fewer than 20 characters of %.0f", step, ns.Width, text)
+				}
+				if ds := f.note.Size(); ds.Width > 1600 {
+					t.Errorf("%s note wider than the window: %.0f", step, ds.Width)
+				}
+				f.dlg.Hide()
+			}
+		})
+	}
+}
