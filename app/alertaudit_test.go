@@ -197,3 +197,65 @@ func TestStepDialogsAreSized(t *testing.T) {
 		})
 	}
 }
+
+// TestLegendCompactCollapsibleNotClipped checks the map legend at the
+// default window size and at 1920×1080, in both languages: expanded it
+// takes under 12 % of the map and fits without being cut off; collapsed
+// it leaves only a small button; the choice is remembered.
+func TestLegendCompactCollapsibleNotClipped(t *testing.T) {
+	dataDir := filepath.Join(t.TempDir(), "data")
+	seedCache(t, dataDir, time.Now().Add(-time.Minute))
+	_, addr := startFeedServer(t, feeds.ServerConfig{Heartbeat: 200 * time.Millisecond})
+	rt, err := Start(context.Background(), Options{DataDir: dataDir, FeedURL: "ws://" + addr + feeds.StreamPath})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	c, a := newTestConsole(t, rt)
+	defer SetLanguage(LangZH)
+	for _, code := range []string{LangZH, LangEN} {
+		c.SetLanguage(code)
+		for _, size := range []fyne.Size{fyne.NewSize(1600, 900), fyne.NewSize(1920, 1080)} {
+			c.win.Resize(size)
+			apply(c, rt)
+			c.mapView.SetLegendCollapsed(false)
+			ms := c.mapView.Size()
+			pos, ls := c.mapView.LegendBounds()
+			share := ls.Width * ls.Height / (ms.Width * ms.Height)
+			t.Logf("%s %v: map %v, legend %v at %v, %.1f %% of the map", code, size, ms, ls, pos, 100*share)
+			if share <= 0 || share > 0.12 {
+				t.Errorf("%s %v: the legend takes %.1f %% of the map, want under 12 %%", code, size, 100*share)
+			}
+			if pos.X < 0 || pos.Y < 0 || pos.X+ls.Width > ms.Width || pos.Y+ls.Height > ms.Height {
+				t.Errorf("%s %v: legend %v at %v runs off the %v map", code, size, ls, pos, ms)
+			}
+			if !c.mapView.LegendFits() {
+				t.Errorf("%s %v: the legend has to scroll", code, size)
+			}
+			c.mapView.SetLegendCollapsed(true)
+			_, cs := c.mapView.LegendBounds()
+			if cs.Width*cs.Height > 0.01*ms.Width*ms.Height || cs.Height > 60 {
+				t.Errorf("%s %v: collapsed legend %v is not a small button", code, size, cs)
+			}
+		}
+	}
+	// The legend's button toggles it, and the choice is remembered.
+	c.mapView.SetLegendCollapsed(false)
+	var btn *widget.Button
+	for _, o := range test.LaidOutObjects(c.mapView) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Legend" {
+			btn = b
+		}
+	}
+	if btn == nil {
+		t.Fatal("no legend button on the map")
+	}
+	test.Tap(btn)
+	if !c.mapView.LegendCollapsed() || !a.Preferences().Bool(prefLegendCollapsed) {
+		t.Errorf("after tapping the button: collapsed %v, remembered %v", c.mapView.LegendCollapsed(), a.Preferences().Bool(prefLegendCollapsed))
+	}
+	c.SetLanguage(LangZH) // rebuilds the window from the preferences
+	if !c.mapView.LegendCollapsed() {
+		t.Error("the collapsed legend came back expanded after a rebuild")
+	}
+}

@@ -52,6 +52,8 @@ const (
 	prefLang    = "ui.lang"
 	prefOfficer = "duty.officer"
 	prefLayer   = "map.layer." // + layer id → visible
+	// prefLegendCollapsed: the map's legend shows only its button.
+	prefLegendCollapsed = "map.legend.collapsed"
 )
 
 // defaultWindowSize suits a 1920×1080 operations-room display.
@@ -143,6 +145,8 @@ func (c *Console) build() {
 	c.mapView = widgets.NewMapView(shapes, c.base.Attribution)
 	c.mapView.OnFeatureTapped = c.showDetail
 	c.mapView.OnViewChanged = c.saveView
+	c.mapView.SetLegendCollapsed(c.app.Preferences().Bool(prefLegendCollapsed))
+	c.mapView.OnLegendToggled = func(collapsed bool) { c.app.Preferences().SetBool(prefLegendCollapsed, collapsed) }
 	for _, f := range city.Feeds {
 		c.mapView.SetLegend(widgets.LayerID(f), legendFor(f, c.site))
 	}

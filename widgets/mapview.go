@@ -89,8 +89,12 @@ type MapView struct {
 	// centre and the zoom, so the app can remember it. SetView does not
 	// call it.
 	OnViewChanged func(center orb.Point, zoom float64)
+	// OnLegendToggled is called when the user collapses or expands the
+	// legend with its button, so the app can remember it.
+	OnLegendToggled func(collapsed bool)
 
 	attribution string
+	legendCollapsed bool
 	base        []baseShape
 	layers      []*mapLayer // in the order they were first named
 	drawOrder   []*mapLayer // zone layers first, then point layers
