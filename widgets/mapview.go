@@ -93,11 +93,11 @@ type MapView struct {
 	// legend with its button, so the app can remember it.
 	OnLegendToggled func(collapsed bool)
 
-	attribution string
+	attribution     string
 	legendCollapsed bool
-	base        []baseShape
-	layers      []*mapLayer // in the order they were first named
-	drawOrder   []*mapLayer // zone layers first, then point layers
+	base            []baseShape
+	layers          []*mapLayer // in the order they were first named
+	drawOrder       []*mapLayer // zone layers first, then point layers
 
 	view    mapViewport
 	viewSet bool // a view was chosen (SetView, Fit…, a gesture, the first fit)
