@@ -97,8 +97,9 @@ type Console struct {
 	// goroutine; their results come back through fyne.Do.
 	background func(func())
 	// steps reads an alert's history for the alert detail (nil → db).
-	steps func(alertID string) ([]city.Step, error)
-	audit alertAuditState // the alert detail under the panel
+	steps  func(alertID string) ([]city.Step, error)
+	audit  alertAuditState // the alert detail under the panel
+	search *placeSearch    // the search box for stations and places
 }
 
 // NewConsole builds the window's content on a (not yet shown) window of a.
@@ -183,7 +184,7 @@ func (c *Console) build() {
 	c.clock = widget.NewLabel("")
 	top := container.NewVBox(
 		c.banner,
-		container.NewBorder(nil, nil, c.title, c.clock),
+		container.NewBorder(nil, nil, c.title, container.NewHBox(c.searchBox(), c.clock)),
 		strip,
 		tileRow,
 	)

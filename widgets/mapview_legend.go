@@ -175,7 +175,7 @@ func (legendRowsLayout) col(objs []fyne.CanvasObject) float32 {
 	for i := 0; i+1 < len(objs); i += 2 {
 		w = max(w, objs[i].MinSize().Width)
 	}
-	return w
+	return w + legendEntryGap
 }
 
 func (l legendRowsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
