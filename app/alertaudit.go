@@ -37,7 +37,7 @@ func (c *Console) sidePanel() fyne.CanvasObject {
 	c.audit.detail = widgets.NewAlertDetail()
 	c.audit.id, c.audit.sig, c.audit.steps, c.audit.err = "", "", nil, nil
 	split := container.NewVSplit(c.panel, c.audit.detail)
-	split.SetOffset(0.55)
+	split.SetOffset(0.5)
 	return split
 }
 
@@ -149,7 +149,7 @@ func (c *Console) buildAudit(v AlertView, steps []city.Step, err error, loading 
 		{Label: lang.L("Condition"), Value: cond},
 		{Label: lang.L("Severity"), Value: sev},
 	}
-	if !math.IsNaN(a.Value) {
+	if !math.IsNaN(a.Value) && a.Unit != "" { // an event (a fire alarm) has no value
 		facts = append(facts, widgets.AuditFact{Label: lang.L("Value"), Value: formatValue(a.Value) + " " + a.Unit})
 	}
 	if msg != "" {

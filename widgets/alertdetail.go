@@ -209,7 +209,8 @@ func stepColor(th fyne.Theme, k city.StepKind) color.Color {
 // CreateRenderer links the detail to its renderer.
 func (d *AlertDetail) CreateRenderer() fyne.WidgetRenderer {
 	d.ExtendBaseWidget(d)
-	r := &alertDetailRenderer{d: d, scroll: container.NewVScroll(nil)}
+	r := &alertDetailRenderer{d: d, scroll: container.NewVScroll(d.content())}
+	r.wrap = container.NewThemeOverride(r.scroll, compactTheme{})
 	r.Refresh()
 	return r
 }
@@ -217,6 +218,7 @@ func (d *AlertDetail) CreateRenderer() fyne.WidgetRenderer {
 type alertDetailRenderer struct {
 	d      *AlertDetail
 	scroll *container.Scroll
+	wrap   *container.ThemeOverride // tight padding, so a long history fits
 	shown  string // the alert whose history is shown, to keep the scroll on a redraw
 }
 
@@ -225,14 +227,14 @@ func (r *alertDetailRenderer) MinSize() fyne.Size {
 }
 
 func (r *alertDetailRenderer) Layout(s fyne.Size) {
-	r.scroll.Move(fyne.NewPos(0, 0))
-	r.scroll.Resize(s)
+	r.wrap.Move(fyne.NewPos(0, 0))
+	r.wrap.Resize(s)
 }
 
 func (r *alertDetailRenderer) Refresh() {
 	off := r.scroll.Offset
 	r.scroll.Content = r.d.content()
-	r.scroll.Refresh()
+	r.wrap.Refresh()
 	if r.d.audit.ID == r.shown {
 		r.scroll.Offset = off
 		r.scroll.Refresh()
@@ -241,7 +243,21 @@ func (r *alertDetailRenderer) Refresh() {
 }
 
 func (r *alertDetailRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.scroll}
+	return []fyne.CanvasObject{r.wrap}
+}
+
+// compactTheme is the app's theme with tight padding, for dense text such
+// as an alert's history.
+type compactTheme struct{ legendTheme }
+
+func (t compactTheme) Size(n fyne.ThemeSizeName) float32 {
+	switch n {
+	case theme.SizeNameInnerPadding:
+		return 3
+	case theme.SizeNamePadding:
+		return 2
+	}
+	return t.base().Size(n)
 }
 
 func (r *alertDetailRenderer) Destroy() {}
