@@ -219,7 +219,7 @@ type alertDetailRenderer struct {
 	d      *AlertDetail
 	scroll *container.Scroll
 	wrap   *container.ThemeOverride // tight padding, so a long history fits
-	shown  string // the alert whose history is shown, to keep the scroll on a redraw
+	shown  string                   // the alert whose history is shown, to keep the scroll on a redraw
 }
 
 func (r *alertDetailRenderer) MinSize() fyne.Size {
