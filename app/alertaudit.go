@@ -21,6 +21,7 @@ import (
 // alertAuditState is what the console keeps about the alert detail.
 type alertAuditState struct {
 	detail *widgets.AlertDetail
+	split  *container.Split // list above, detail below
 	id     string // the alert shown; "" when none
 	// sig is what the shown history was read for (state, update time,
 	// comment count): a new step changes it and the history is read again.
@@ -28,6 +29,13 @@ type alertAuditState struct {
 	steps []city.Step // the history read last for id
 	err   error
 }
+
+// Where the side panel splits between the list and the detail: the list
+// takes most of it until an alert is chosen.
+const (
+	splitNoAlert = 0.85
+	splitAlert   = 0.45
+)
 
 // auditTimeLayout is how history times are shown (Beijing time).
 const auditTimeLayout = "01-02 15:04:05"
@@ -37,7 +45,8 @@ func (c *Console) sidePanel() fyne.CanvasObject {
 	c.audit.detail = widgets.NewAlertDetail()
 	c.audit.id, c.audit.sig, c.audit.steps, c.audit.err = "", "", nil, nil
 	split := container.NewVSplit(c.panel, c.audit.detail)
-	split.SetOffset(0.5)
+	split.SetOffset(splitNoAlert)
+	c.audit.split = split
 	return split
 }
 
@@ -74,7 +83,11 @@ func (c *Console) showAudit(id string) {
 	if id == "" {
 		c.audit.id, c.audit.sig, c.audit.steps, c.audit.err = "", "", nil, nil
 		c.audit.detail.Clear()
+		c.audit.split.SetOffset(splitNoAlert)
 		return
+	}
+	if c.audit.id == "" {
+		c.audit.split.SetOffset(splitAlert)
 	}
 	if id != c.audit.id {
 		c.audit.id, c.audit.sig, c.audit.steps, c.audit.err = id, "", nil, nil
