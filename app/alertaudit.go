@@ -22,7 +22,7 @@ import (
 type alertAuditState struct {
 	detail *widgets.AlertDetail
 	split  *container.Split // list above, detail below
-	id     string // the alert shown; "" when none
+	id     string           // the alert shown; "" when none
 	// sig is what the shown history was read for (state, update time,
 	// comment count): a new step changes it and the history is read again.
 	sig   string
