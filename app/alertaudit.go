@@ -157,27 +157,26 @@ func (c *Console) buildAudit(v AlertView, steps []city.Step, err error, loading 
 		Closed: a.State == city.StateClosed, Loading: loading,
 	}
 	facts := []widgets.AuditFact{
-		{Label: lang.L("Station"), Value: name + " (" + a.Station + ")"},
-		{Label: lang.L("Feed"), Value: feedName(a.Feed)},
-		{Label: lang.L("Condition"), Value: cond},
-		{Label: lang.L("Severity"), Value: sev},
-	}
-	if !math.IsNaN(a.Value) && a.Unit != "" { // an event (a fire alarm) has no value
-		facts = append(facts, widgets.AuditFact{Label: lang.L("Value"), Value: formatValue(a.Value) + " " + a.Unit})
+		{Label: lang.L("Station"), Value: name + " (" + a.Station + ") · " + feedName(a.Feed)},
+		{Label: lang.L("Condition"), Value: cond + " · " + sev},
 	}
 	if msg != "" {
-		facts = append(facts, widgets.AuditFact{Label: lang.L("Message"), Value: msg})
-	}
-	facts = append(facts, widgets.AuditFact{Label: lang.L("Raised"), Value: at(a.Raised) + " · " + FormatAge(now.Sub(a.Raised))})
-	if !a.Began.IsZero() && a.Began.Before(a.Raised) {
-		facts = append(facts, widgets.AuditFact{Label: lang.L("Began"), Value: at(a.Began)})
-	}
-	if a.Cleared.IsZero() {
-		if a.State != city.StateClosed {
-			facts = append(facts, widgets.AuditFact{Label: lang.L("Condition now"), Value: lang.L("still holds")})
+		value := msg
+		if !math.IsNaN(a.Value) && a.Unit != "" { // an event (a fire alarm) has no value
+			value = formatValue(a.Value) + " " + a.Unit + " · " + msg
 		}
-	} else {
-		facts = append(facts, widgets.AuditFact{Label: lang.L("Condition ended"), Value: at(a.Cleared)})
+		facts = append(facts, widgets.AuditFact{Label: lang.L("Value"), Value: value})
+	}
+	raised := at(a.Raised) + " · " + FormatAge(now.Sub(a.Raised))
+	if !a.Began.IsZero() && a.Began.Before(a.Raised) {
+		raised += " · " + lang.L("began") + " " + at(a.Began)
+	}
+	facts = append(facts, widgets.AuditFact{Label: lang.L("Raised"), Value: raised})
+	switch {
+	case !a.Cleared.IsZero():
+		facts = append(facts, widgets.AuditFact{Label: lang.L("Condition now"), Value: fmt.Sprintf(lang.L("ended at %s"), at(a.Cleared))})
+	case a.State != city.StateClosed:
+		facts = append(facts, widgets.AuditFact{Label: lang.L("Condition now"), Value: lang.L("still holds")})
 	}
 	if a.Team != "" {
 		facts = append(facts, widgets.AuditFact{Label: lang.L("Team"), Value: a.Team})

@@ -91,6 +91,7 @@ func newStepForm(step city.StepKind, teams []string, win fyne.Window, done func(
 		f.note.SetPlaceHolder(lang.L("What the team found and did"))
 		items = append(items, widget.NewFormItem(lang.L("What was done"), sized(f.note, noteWidth)))
 	default:
+		f.note.SetPlaceHolder(lang.L("What happened, who was told"))
 		items = append(items, widget.NewFormItem(lang.L("Comment"), sized(f.note, noteWidth)))
 	}
 	f.dlg = dialog.NewForm(title, confirm, lang.L("Cancel"), items, func(ok bool) {
