@@ -160,12 +160,10 @@ func (c *Console) buildAudit(v AlertView, steps []city.Step, err error, loading 
 		{Label: lang.L("Station"), Value: name + " (" + a.Station + ") · " + feedName(a.Feed)},
 		{Label: lang.L("Condition"), Value: cond + " · " + sev},
 	}
-	if msg != "" {
-		value := msg
-		if !math.IsNaN(a.Value) && a.Unit != "" { // an event (a fire alarm) has no value
-			value = formatValue(a.Value) + " " + a.Unit + " · " + msg
-		}
-		facts = append(facts, widgets.AuditFact{Label: lang.L("Value"), Value: value})
+	if !math.IsNaN(a.Value) && a.Unit != "" { // an event (a fire alarm) has no value
+		facts = append(facts, widgets.AuditFact{Label: lang.L("Value"), Value: formatValue(a.Value) + " " + a.Unit + " · " + msg})
+	} else if msg != "" {
+		facts = append(facts, widgets.AuditFact{Label: lang.L("Message"), Value: msg})
 	}
 	raised := at(a.Raised) + " · " + FormatAge(now.Sub(a.Raised))
 	if !a.Began.IsZero() && a.Began.Before(a.Raised) {

@@ -129,25 +129,16 @@ func (d *AlertDetail) content() fyne.CanvasObject {
 	state := widget.NewLabelWithStyle(a.State, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	objs := []fyne.CanvasObject{container.NewBorder(nil, nil, bar, state, title)}
 
-	facts := container.New(&auditFactLayout{})
-	for _, f := range a.Facts {
-		l := canvas.NewText(f.Label, thColor(th, theme.ColorNamePlaceHolder))
-		l.TextSize = th.Size(theme.SizeNameCaptionText)
-		v := widget.NewLabel(f.Value)
-		v.Wrapping = fyne.TextWrapWord
-		facts.Add(l)
-		facts.Add(v)
-	}
-	objs = append(objs, facts)
-
 	allowed := lang.L("none")
 	if len(a.Allowed) > 0 {
 		allowed = strings.Join(a.Allowed, " · ")
 	}
 	now := widget.NewLabel(lang.L("Steps allowed now") + ": " + allowed)
 	now.Wrapping = fyne.TextWrapWord
-	objs = append(objs, now, widget.NewSeparator())
+	objs = append(objs, now)
 
+	// The history first: who did what and when is what the officer
+	// chose the alert for; the facts follow.
 	head := widget.NewLabelWithStyle(lang.L("History"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	objs = append(objs, head)
 	switch {
@@ -164,6 +155,17 @@ func (d *AlertDetail) content() fyne.CanvasObject {
 	for _, s := range a.Steps {
 		objs = append(objs, auditStepView(th, s))
 	}
+
+	facts := container.New(&auditFactLayout{})
+	for _, f := range a.Facts {
+		l := canvas.NewText(f.Label, thColor(th, theme.ColorNamePlaceHolder))
+		l.TextSize = th.Size(theme.SizeNameCaptionText)
+		v := widget.NewLabel(f.Value)
+		v.Wrapping = fyne.TextWrapWord
+		facts.Add(l)
+		facts.Add(v)
+	}
+	objs = append(objs, widget.NewSeparator(), facts)
 	return container.NewVBox(objs...)
 }
 
