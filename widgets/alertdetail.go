@@ -104,19 +104,23 @@ func (d *AlertDetail) Texts() []string {
 			walk(v.Content)
 		}
 	}
-	walk(d.content())
+	head, body := d.content()
+	walk(head)
+	walk(body)
 	return out
 }
 
-// content builds the detail's objects from its state.
-func (d *AlertDetail) content() fyne.CanvasObject {
+// content builds the detail's objects from its state: the head that stays
+// put (title, state, steps allowed) and the body that scrolls (history and
+// facts).
+func (d *AlertDetail) content() (head, body fyne.CanvasObject) {
 	th := d.Theme()
 	text := th.Size(theme.SizeNameText)
 	if !d.set {
 		hint := widget.NewLabel(lang.L("Choose an alert to see who did what and when."))
 		hint.Wrapping = fyne.TextWrapWord
 		hint.Importance = widget.LowImportance
-		return container.NewVBox(hint)
+		return container.NewVBox(), container.NewVBox(hint)
 	}
 	a := d.audit
 	bar := canvas.NewRectangle(SeverityColor(a.Severity))
@@ -135,12 +139,13 @@ func (d *AlertDetail) content() fyne.CanvasObject {
 	}
 	now := widget.NewLabel(lang.L("Steps allowed now") + ": " + allowed)
 	now.Wrapping = fyne.TextWrapWord
-	objs = append(objs, now)
+	head = container.NewVBox(append(objs, now, widget.NewSeparator())...)
+	objs = nil
 
 	// The history first: who did what and when is what the officer
 	// chose the alert for; the facts follow.
-	head := widget.NewLabelWithStyle(lang.L("History"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	objs = append(objs, head)
+	hist := widget.NewLabelWithStyle(lang.L("History"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	objs = append(objs, hist)
 	switch {
 	case a.Err != "":
 		e := widget.NewLabel(lang.L("History could not be read") + ": " + a.Err)
@@ -166,7 +171,7 @@ func (d *AlertDetail) content() fyne.CanvasObject {
 		facts.Add(v)
 	}
 	objs = append(objs, widget.NewSeparator(), facts)
-	return container.NewVBox(objs...)
+	return head, container.NewVBox(objs...)
 }
 
 // auditStepView is one history entry: a coloured mark, time, step, who
@@ -211,14 +216,16 @@ func stepColor(th fyne.Theme, k city.StepKind) color.Color {
 // CreateRenderer links the detail to its renderer.
 func (d *AlertDetail) CreateRenderer() fyne.WidgetRenderer {
 	d.ExtendBaseWidget(d)
-	r := &alertDetailRenderer{d: d, scroll: container.NewVScroll(d.content())}
-	r.wrap = container.NewThemeOverride(r.scroll, compactTheme{})
+	head, body := d.content()
+	r := &alertDetailRenderer{d: d, head: container.NewStack(head), scroll: container.NewVScroll(body)}
+	r.wrap = container.NewThemeOverride(container.NewBorder(r.head, nil, nil, nil, r.scroll), compactTheme{})
 	r.Refresh()
 	return r
 }
 
 type alertDetailRenderer struct {
 	d      *AlertDetail
+	head   *fyne.Container // title, state and the steps allowed: never scrolled away
 	scroll *container.Scroll
 	wrap   *container.ThemeOverride // tight padding, so a long history fits
 	shown  string                   // the alert whose history is shown, to keep the scroll on a redraw
@@ -235,7 +242,9 @@ func (r *alertDetailRenderer) Layout(s fyne.Size) {
 
 func (r *alertDetailRenderer) Refresh() {
 	off := r.scroll.Offset
-	r.scroll.Content = r.d.content()
+	head, body := r.d.content()
+	r.head.Objects = []fyne.CanvasObject{head}
+	r.scroll.Content = body
 	r.wrap.Refresh()
 	if r.d.audit.ID == r.shown {
 		r.scroll.Offset = off
