@@ -28,7 +28,20 @@ type alertAuditState struct {
 	sig   string
 	steps []city.Step // the history read last for id
 	err   error
+	// changed is when sig last changed, read when the history was last
+	// read: a step is stored by the cache's writer a moment after the
+	// desk takes it, so the history is read again shortly after a change,
+	// and now and then while shown (engine steps such as value updates).
+	changed, read time.Time
 }
+
+// When the shown history is read again: every auditRereadEvery for
+// auditSettle after a change, and every auditRefreshEvery anyway.
+const (
+	auditRereadEvery  = time.Second
+	auditSettle       = 3 * time.Second
+	auditRefreshEvery = 30 * time.Second
+)
 
 // Where the side panel splits between the list and the detail: the list
 // takes most of it until an alert is chosen.
@@ -98,7 +111,8 @@ func (c *Console) showAudit(id string) {
 // auditSig is what a shown history depends on.
 func auditSig(v AlertView) string {
 	a := v.Alert
-	return string(a.State) + "|" + a.Updated.String() + "|" + strconv.Itoa(v.Comments) + "|" + strconv.Itoa(a.Escalations) + "|" + a.Team
+	return string(a.State) + "|" + a.Cleared.String() + "|" + a.Severity.String() + "|" + strconv.Itoa(v.Comments) + "|" +
+		strconv.Itoa(a.Escalations) + "|" + a.Team
 }
 
 // refreshAudit redraws the detail from the snapshot, and reads the history
@@ -115,12 +129,17 @@ func (c *Console) refreshAudit() {
 		return
 	}
 	sig := auditSig(v)
+	now := time.Now()
 	loading := sig != c.audit.sig
+	if loading {
+		c.audit.sig, c.audit.changed = sig, now
+	}
 	c.audit.detail.SetAudit(c.buildAudit(v, c.audit.steps, c.audit.err, loading))
-	if !loading {
+	settling := now.Sub(c.audit.changed) < auditSettle && now.Sub(c.audit.read) >= auditRereadEvery
+	if !loading && !settling && now.Sub(c.audit.read) < auditRefreshEvery {
 		return
 	}
-	c.audit.sig = sig
+	c.audit.read = now
 	c.background(func() {
 		steps, err := c.alertSteps(id)
 		fyne.Do(func() {
