@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 
+	"onescreen/cache"
 	"onescreen/city"
 	"onescreen/widgets"
 )
@@ -47,7 +48,7 @@ const (
 // takes most of it until an alert is chosen.
 const (
 	splitNoAlert = 0.85
-	splitAlert   = 0.45
+	splitAlert   = 0.55
 )
 
 // auditTimeLayout is how history times are shown (Beijing time).
@@ -235,4 +236,40 @@ func alertFeedChoices() []widgets.AlertFeedChoice {
 		out = append(out, widgets.AlertFeedChoice{Feed: f, Label: feedName(f)})
 	}
 	return out
+}
+
+// closedLookback is how far back the "show closed" view reaches at start:
+// alerts closed in an earlier run (the last shift's) are listed too, so
+// their record can be chosen and read.
+const closedLookback = 24 * time.Hour
+
+// restoreClosed fills the "show closed" view with the alerts closed in the
+// last closedLookback (of those raised in the day before that too), at
+// most keptClosed, the most recently raised first.
+func (d *AlertDesk) restoreClosed(now time.Time) error {
+	as, err := d.db.Alerts(cache.AlertFilter{From: now.Add(-closedLookback - 24*time.Hour)})
+	if err != nil {
+		return fmt.Errorf("restore closed alerts: %w", err)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, a := range as {
+		if a.State != city.StateClosed || now.Sub(a.Closed) > closedLookback {
+			continue
+		}
+		if len(d.closed) >= keptClosed {
+			break
+		}
+		steps, err := d.db.AlertSteps(a.ID)
+		if err != nil {
+			return fmt.Errorf("restore closed alerts: %w", err)
+		}
+		for _, s := range steps {
+			if s.Kind == city.StepComment {
+				d.comments[a.ID]++
+			}
+		}
+		d.keepClosed(a)
+	}
+	return nil
 }

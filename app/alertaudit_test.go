@@ -135,6 +135,19 @@ func TestAlertDetailShowsWholeHistory(t *testing.T) {
 	if len(got.Allowed) != 0 {
 		t.Errorf("a closed alert allows %v", got.Allowed)
 	}
+	// After a restart the closed alert is still listed with show closed
+	// on, with its comment count, read from the cache.
+	desk, err := NewAlertDesk(rt.DB, city.DefaultSiteConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs := desk.Views(time.Now(), true)
+	if i := slices.IndexFunc(vs, func(v AlertView) bool { return v.Alert.ID == alert.ID }); i < 0 || vs[i].Comments != 1 || vs[i].Alert.State != city.StateClosed {
+		t.Errorf("after a restart the closed alert is not in the show-closed view with its comment: %+v", vs)
+	}
+	if vs := desk.Views(time.Now(), false); slices.ContainsFunc(vs, func(v AlertView) bool { return v.Alert.ID == alert.ID }) {
+		t.Error("the closed alert is listed with show closed off")
+	}
 
 	// English.
 	c.SetLanguage(LangEN)

@@ -106,6 +106,9 @@ func NewAlertDesk(db *cache.DB, cfg city.SiteConfig) (*AlertDesk, error) {
 	for _, st := range sts {
 		d.names[st.ID] = st.Name
 	}
+	if err := d.restoreClosed(time.Now()); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
