@@ -446,7 +446,7 @@ func (r *alertPanelRenderer) Refresh() {
 	r.filter.show(p.filter, p.filtered)
 
 	row, ok := p.SelectedAlert()
-	r.actionBar.Hidden = !ok
+	r.actionBar.Hidden = !ok || row.Closed // a closed alert takes no more steps
 	if ok {
 		r.actionTitle.Text = row.Title
 		r.actionTitle.TextSize = text
