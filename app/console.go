@@ -188,7 +188,7 @@ func (c *Console) build() {
 		strip,
 		tileRow,
 	)
-	mapArea := container.NewStack(c.mapView, c.cardBox)
+	mapArea := container.NewStack(c.mapView, c.cardBox, c.searchResults())
 	split := container.NewHSplit(mapArea, c.sidePanel())
 	split.SetOffset(0.74)
 	c.win.SetContent(container.NewBorder(top, nil, nil, nil, split))

@@ -166,7 +166,11 @@ func hitLabel(h searchHit) string {
 type placeSearch struct {
 	entry *widget.Entry
 	list  *widget.List
-	popup *widget.PopUp
+	// box holds the result list at the map's top-right corner. It is part
+	// of the window's content, not a pop-up: a pop-up would take the
+	// keyboard from the entry while the officer is still typing.
+	box   *fyne.Container
+	sized *minWidthLayout // the list's size
 	hits  []searchHit
 }
 
@@ -194,6 +198,9 @@ func (c *Console) searchBox() fyne.CanvasObject {
 			c.chooseHit(s.hits[i])
 		}
 	}
+	s.sized = &minWidthLayout{}
+	s.box = container.NewBorder(nil, nil, nil, container.NewVBox(container.New(s.sized, s.list)))
+	s.box.Hide()
 	s.entry.OnChanged = func(text string) { c.runSearch(text) }
 	s.entry.OnSubmitted = func(text string) {
 		c.runSearch(text)
@@ -220,23 +227,22 @@ func (c *Console) runSearch(text string) {
 	s.hits = searchPlaces(text, sts, c.base, searchLimit)
 	s.list.Refresh()
 	if len(s.hits) == 0 {
-		if s.popup != nil {
-			s.popup.Hide()
-		}
+		s.box.Hide()
 		return
 	}
-	canvas := c.win.Canvas()
-	if s.popup == nil {
-		s.popup = widget.NewPopUp(s.list, canvas)
-	}
-	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(s.entry)
-	es := s.entry.Size()
 	th := fyne.CurrentApp().Settings().Theme()
 	rowH := widget.NewLabel("Hg").MinSize().Height + th.Size(theme.SizeNameSeparatorThickness)
-	w := max(es.Width, 28*th.Size(theme.SizeNameText))
-	x := min(pos.X, canvas.Size().Width-w)
-	s.popup.Resize(fyne.NewSize(w, rowH*float32(min(len(s.hits), 8))))
-	s.popup.ShowAtPosition(fyne.NewPos(max(x, 0), pos.Y+es.Height))
+	s.sized.min = fyne.NewSize(28*th.Size(theme.SizeNameText), rowH*float32(min(len(s.hits), 8)))
+	s.box.Show()
+	s.box.Refresh()
+}
+
+// searchResults is the result list's place over the map.
+func (c *Console) searchResults() fyne.CanvasObject {
+	if c.search == nil {
+		return container.NewWithoutLayout()
+	}
+	return c.search.box
 }
 
 // SearchHits returns the labels of the results listed now.
@@ -253,8 +259,8 @@ func (c *Console) SearchHits() []string {
 
 // chooseHit centres the map on a result and opens its card.
 func (c *Console) chooseHit(h searchHit) {
-	if s := c.search; s != nil && s.popup != nil {
-		s.popup.Hide()
+	if s := c.search; s != nil {
+		s.box.Hide()
 	}
 	if h.Kind == PlaceStation {
 		c.focusStation(h.ID)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
 	"github.com/paulmach/orb"
 
 	"onescreen/assets"
@@ -96,12 +97,21 @@ func TestSearchFocusesAndOpensCard(t *testing.T) {
 	c, _ := newTestConsole(t, rt)
 	apply(c, rt)
 
-	c.search.entry.SetText("打浦桥")
+	test.Type(c.search.entry, "打浦")
+	// The results are shown without an overlay, which would take the
+	// keyboard from the entry while the officer types on.
+	if !c.search.box.Visible() || c.win.Canvas().Overlays().Top() != nil {
+		t.Fatalf("while typing: results shown %v, overlay %v", c.search.box.Visible(), c.win.Canvas().Overlays().Top())
+	}
+	test.Type(c.search.entry, "桥")
+	if c.search.entry.Text != "打浦桥" {
+		t.Fatalf("typed %q, want 打浦桥", c.search.entry.Text)
+	}
 	hits := c.SearchHits()
 	if len(hits) < 2 || !strings.HasPrefix(hits[0], "打浦桥 · 空气") {
 		t.Fatalf("hits for 打浦桥: %v", hits)
 	}
-	if c.search.popup == nil || !c.search.popup.Visible() {
+	if !c.search.box.Visible() {
 		t.Error("the result list is not shown under the search box")
 	}
 	c.search.entry.OnSubmitted(c.search.entry.Text) // Enter takes the best hit
@@ -117,7 +127,7 @@ func TestSearchFocusesAndOpensCard(t *testing.T) {
 	if center, _ := c.mapView.View(); distDeg(center, station.Location) > 0.002 {
 		t.Errorf("map centred on %v, station at %v", center, station.Location)
 	}
-	if c.search.popup.Visible() {
+	if c.search.box.Visible() {
 		t.Error("the result list stays open after a choice")
 	}
 
