@@ -2,10 +2,12 @@ package app
 
 import (
 	"fmt"
+	"image/color"
 	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
@@ -47,6 +49,10 @@ type searchHit struct {
 	feed    city.Feed        // a station hit's feed
 	lines   []orb.LineString // a road's segments
 }
+
+// searchResultsRightGap keeps the result list clear of the map's zoom
+// buttons, in Fyne units.
+const searchResultsRightGap = 64
 
 // searchLimit is how many results the list shows.
 const searchLimit = 12
@@ -199,7 +205,12 @@ func (c *Console) searchBox() fyne.CanvasObject {
 		}
 	}
 	s.sized = &minWidthLayout{}
-	s.box = container.NewBorder(nil, nil, nil, container.NewVBox(container.New(s.sized, s.list)))
+	bg := canvas.NewRectangle(fyne.CurrentApp().Settings().Theme().Color(theme.ColorNameOverlayBackground, fyne.CurrentApp().Settings().ThemeVariant()))
+	bg.CornerRadius = 4
+	// Left of the map's zoom buttons, so they stay usable.
+	gap := canvas.NewRectangle(color.Transparent)
+	gap.SetMinSize(fyne.NewSize(searchResultsRightGap, 0))
+	s.box = container.NewBorder(nil, nil, nil, container.NewHBox(container.NewVBox(container.NewStack(bg, container.New(s.sized, s.list))), gap))
 	s.box.Hide()
 	s.entry.OnChanged = func(text string) { c.runSearch(text) }
 	s.entry.OnSubmitted = func(text string) {
