@@ -204,7 +204,7 @@ func (c *Console) buildAudit(v AlertView, steps []city.Step, err error, loading 
 	}
 	out.Facts = facts
 	for _, k := range v.Actions {
-		out.Allowed = append(out.Allowed, stepTitle(k))
+		out.Allowed = append(out.Allowed, auditStepName(k, true))
 	}
 	if err != nil {
 		out.Err = err.Error()
@@ -215,7 +215,7 @@ func (c *Console) buildAudit(v AlertView, steps []city.Step, err error, loading 
 			officer = lang.L("System")
 		}
 		out.Steps = append(out.Steps, widgets.AuditStep{
-			Kind: s.Kind, Name: stepTitle(s.Kind), Time: at(s.Time), Officer: officer, Team: s.Team, Note: s.Note,
+			Kind: s.Kind, Name: auditStepName(s.Kind, false), Time: at(s.Time), Officer: officer, Team: s.Team, Note: s.Note,
 		})
 	}
 	return out
@@ -272,4 +272,52 @@ func (d *AlertDesk) restoreClosed(now time.Time) error {
 		d.keepClosed(a)
 	}
 	return nil
+}
+
+// auditStepName names a step in the history (what was done) or among the
+// steps allowed now (what can be done): in Chinese the workflow's own
+// words, in English a past participle or a verb.
+func auditStepName(k city.StepKind, allowed bool) string {
+	if isZH() {
+		return k.Name()
+	}
+	if allowed {
+		switch k {
+		case city.StepAcknowledge:
+			return lang.L("Acknowledge")
+		case city.StepDispatch:
+			return lang.L("Dispatch")
+		case city.StepResolve:
+			return lang.L("Resolve")
+		case city.StepVerify:
+			return lang.L("Verify")
+		case city.StepClose:
+			return lang.L("Close alert")
+		case city.StepComment:
+			return lang.L("Comment")
+		}
+	}
+	switch k {
+	case city.StepRaise:
+		return lang.L("Raised")
+	case city.StepAcknowledge:
+		return lang.L("Acknowledged")
+	case city.StepDispatch:
+		return lang.L("Dispatched")
+	case city.StepComment:
+		return lang.L("Comment")
+	case city.StepResolve:
+		return lang.L("Resolved")
+	case city.StepVerify:
+		return lang.L("Verified")
+	case city.StepClose:
+		return lang.L("Closed")
+	case city.StepUpdate:
+		return lang.L("Update")
+	case city.StepClear:
+		return lang.L("Condition ended")
+	case city.StepEscalate:
+		return lang.L("Escalated")
+	}
+	return string(k)
 }

@@ -155,7 +155,7 @@ func TestAlertDetailShowsWholeHistory(t *testing.T) {
 	c.Apply(&s)
 	c.focusAlert(alert.ID)
 	texts = strings.Join(c.audit.detail.Texts(), "\n")
-	for _, w := range []string{"History", "raise · System", "dispatch · 王伟 → 消防救援站", "现场复核无明火", "Station", "Steps allowed now: none"} {
+	for _, w := range []string{"History", "Raised · System", "Dispatched · 王伟 → 消防救援站", "现场复核无明火", "Station", "Steps allowed now: none"} {
 		if !strings.Contains(texts, w) {
 			t.Errorf("the English detail does not show %q; it shows:\n%s", w, texts)
 		}
