@@ -321,3 +321,19 @@ func auditStepName(k city.StepKind, allowed bool) string {
 	}
 	return string(k)
 }
+
+// keepPanelState notes the alert filter and the chosen alert before the
+// window is rebuilt (a language switch) and returns what puts them back.
+func (c *Console) keepPanelState() func() {
+	if c.panel == nil {
+		return func() {}
+	}
+	filter, chosen := c.panel.Filter(), c.audit.id
+	return func() {
+		c.panel.SetFilter(filter)
+		if chosen != "" {
+			c.panel.Select(chosen)
+			c.showAudit(chosen)
+		}
+	}
+}

@@ -149,11 +149,17 @@ func TestAlertDetailShowsWholeHistory(t *testing.T) {
 		t.Error("the closed alert is listed with show closed off")
 	}
 
-	// English.
+	// English: the language switch rebuilds the window and keeps the
+	// filter and the chosen alert.
+	c.panel.SetFilter(widgets.AlertFilter{Feed: city.FeedFire})
 	c.SetLanguage(LangEN)
 	defer SetLanguage(LangZH)
-	c.Apply(&s)
-	c.focusAlert(alert.ID)
+	if f := c.panel.Filter(); f.Feed != city.FeedFire {
+		t.Errorf("the filter after the language switch: %+v", f)
+	}
+	if got, ok := c.audit.detail.Audit(); !ok || got.ID != alert.ID {
+		t.Errorf("the chosen alert after the language switch: %q (%v)", got.ID, ok)
+	}
 	texts = strings.Join(c.audit.detail.Texts(), "\n")
 	for _, w := range []string{"History", "Raised · System", "Dispatched · 王伟 → 消防救援站", "现场复核无明火", "Station", "Steps allowed now: none"} {
 		if !strings.Contains(texts, w) {

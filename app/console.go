@@ -151,6 +151,7 @@ func (c *Console) build() {
 	for _, f := range city.Feeds {
 		c.mapView.SetLegend(widgets.LayerID(f), legendFor(f, c.site))
 	}
+	keep := c.keepPanelState()
 	c.panel = widgets.NewAlertPanel()
 	c.panel.SetShowClosed(c.ShowClosed())
 	c.panel.OnSelect = c.focusAlert
@@ -199,6 +200,7 @@ func (c *Console) build() {
 		c.last, c.layerSums = nil, map[city.Feed]uint64{}
 		c.Apply(s)
 	}
+	keep()
 }
 
 // kpiOrder lists the district KPI tiles left to right.
