@@ -124,10 +124,13 @@ func (c *Console) refreshAudit() {
 		return
 	}
 	v, ok := c.findAlert(id)
+	if !ok && c.desk != nil {
+		// No longer listed (closed with "show closed" off, or filtered
+		// out): the desk still knows it.
+		v, ok = c.desk.View(id, time.Now())
+	}
 	if !ok {
-		// No longer listed (closed with "show closed" off): keep what is
-		// shown, it is still the record.
-		return
+		return // keep what is shown: it is still the record
 	}
 	sig := auditSig(v)
 	now := time.Now()
@@ -148,7 +151,11 @@ func (c *Console) refreshAudit() {
 				return
 			}
 			c.audit.steps, c.audit.err = steps, err
-			if v, ok := c.findAlert(id); ok {
+			v, ok := c.findAlert(id)
+			if !ok && c.desk != nil {
+				v, ok = c.desk.View(id, time.Now())
+			}
+			if ok {
 				c.audit.detail.SetAudit(c.buildAudit(v, steps, err, false))
 			}
 		})
@@ -336,4 +343,27 @@ func (c *Console) keepPanelState() func() {
 			c.showAudit(chosen)
 		}
 	}
+}
+
+// View returns one alert as the panel would show it, open or closed this
+// run (or restored as closed), whether listed or not.
+func (d *AlertDesk) View(id string, now time.Time) (AlertView, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	a, ok := d.engine.Alert(id)
+	if !ok {
+		a, ok = d.closed[id]
+	}
+	if !ok {
+		return AlertView{}, false
+	}
+	officer := d.officer
+	if officer == "" {
+		officer = "?"
+	}
+	return AlertView{
+		Alert: a, StationName: d.names[a.Station], Comments: d.comments[a.ID],
+		Actions: allowedSteps(a, officer, now),
+		Flash:   a.Severity == city.SeverityCritical && a.State == city.StateRaised,
+	}, true
 }

@@ -116,6 +116,12 @@ func TestAlertDetailShowsWholeHistory(t *testing.T) {
 	if err := rt.DB.Flush(); err != nil {
 		t.Fatal(err)
 	}
+	// Closed while chosen, with "show closed" off: it leaves the list but
+	// the detail follows it to its final state.
+	apply(c, rt)
+	if got, _ := c.audit.detail.Audit(); !got.Closed || len(got.Allowed) != 0 {
+		t.Errorf("the chosen alert, closed and no longer listed, shows closed %v, allowed %v", got.Closed, got.Allowed)
+	}
 	// The closed alert is listed once "show closed" is on, and choosing it
 	// shows its record.
 	c.setShowClosed(true)
