@@ -306,6 +306,11 @@ func (c *Console) showPlace(h searchHit) {
 		alertsBy[v.Alert.Station] = append(alertsBy[v.Alert.Station], v.Alert)
 	}
 	n, alarms := 0, 0
+	type row struct {
+		v   widgets.DetailValue
+		sev int // Judgement.Severity
+	}
+	var rows []row
 	for _, ss := range c.last.Stations {
 		if !placeHolds(h, ss.Station) {
 			continue
@@ -315,10 +320,15 @@ func (c *Console) showPlace(h searchHit) {
 		if j.Severity > 0 {
 			alarms++
 		}
-		d.Values = append(d.Values, widgets.DetailValue{
+		rows = append(rows, row{widgets.DetailValue{
 			Label: ss.Station.Name, Value: j.Status, Unit: feedName(ss.Station.Feed),
 			Age: FormatAge(c.last.Now.Sub(ss.Newest)), Stale: j.Stale, Color: readable(j.Color),
-		})
+		}, j.Severity})
+	}
+	// Stations in alarm first, the most severe at the top.
+	slices.SortStableFunc(rows, func(a, b row) int { return b.sev - a.sev })
+	for _, r := range rows {
+		d.Values = append(d.Values, r.v)
 	}
 	d.Status = fmt.Sprintf(lang.L("%d stations, %d with alerts"), n, alarms)
 	c.card.SetDetail(d)
