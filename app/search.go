@@ -170,7 +170,7 @@ func hitLabel(h searchHit) string {
 // placeSearch is the search box at the top of the console and its result
 // list.
 type placeSearch struct {
-	entry *widget.Entry
+	entry *searchEntry
 	list  *widget.List
 	// box holds the result list at the map's top-right corner. It is part
 	// of the window's content, not a pop-up: a pop-up would take the
@@ -185,7 +185,7 @@ const searchBoxEms = 18
 
 // searchBox builds the console's search entry.
 func (c *Console) searchBox() fyne.CanvasObject {
-	s := &placeSearch{entry: widget.NewEntry()}
+	s := &placeSearch{entry: newSearchEntry()}
 	c.search = s
 	s.entry.SetPlaceHolder(lang.L("Search a station or place…"))
 	s.entry.ActionItem = widget.NewIcon(theme.SearchIcon())
@@ -213,6 +213,19 @@ func (c *Console) searchBox() fyne.CanvasObject {
 	s.box = container.NewBorder(nil, nil, nil, container.NewHBox(container.NewVBox(container.NewStack(bg, container.New(s.sized, s.list))), gap))
 	s.box.Hide()
 	s.entry.OnChanged = func(text string) { c.runSearch(text) }
+	s.entry.onKey = func(k *fyne.KeyEvent) bool {
+		switch k.Name {
+		case fyne.KeyEscape: // put the results away, keep the text
+			s.box.Hide()
+			return true
+		case fyne.KeyDown: // into the results: arrows move, space chooses
+			if s.box.Visible() {
+				c.win.Canvas().Focus(s.list)
+				return true
+			}
+		}
+		return false
+	}
 	s.entry.OnSubmitted = func(text string) {
 		c.runSearch(text)
 		if len(s.hits) > 0 {
@@ -370,4 +383,25 @@ func nearArea(area orb.MultiPolygon, p orb.Point) bool {
 		return true
 	}
 	return planar.DistanceFrom(area, p) <= roadReach
+}
+
+// searchEntry is the search box: an entry that hands Escape and the down
+// arrow to the search before typing them.
+type searchEntry struct {
+	widget.Entry
+	onKey func(*fyne.KeyEvent) bool // true: handled
+}
+
+func newSearchEntry() *searchEntry {
+	e := &searchEntry{}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedKey gives the search the keys it handles first.
+func (e *searchEntry) TypedKey(k *fyne.KeyEvent) {
+	if e.onKey != nil && e.onKey(k) {
+		return
+	}
+	e.Entry.TypedKey(k)
 }

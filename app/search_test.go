@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"github.com/paulmach/orb"
 
@@ -113,6 +114,10 @@ func TestSearchFocusesAndOpensCard(t *testing.T) {
 	}
 	if !c.search.box.Visible() {
 		t.Error("the result list is not shown under the search box")
+	}
+	c.search.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape}) // Escape puts the results away
+	if c.search.box.Visible() || c.search.entry.Text != "打浦桥" {
+		t.Errorf("after Escape: results shown %v, text %q", c.search.box.Visible(), c.search.entry.Text)
 	}
 	c.search.entry.OnSubmitted(c.search.entry.Text) // Enter takes the best hit
 	if c.selected != "air-dapuqiao" || !c.cardBox.Visible() || c.card.Detail().Title != "打浦桥" {
