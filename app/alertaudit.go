@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -221,8 +222,19 @@ func (c *Console) buildAudit(v AlertView, steps []city.Step, err error, loading 
 		if officer == city.SystemOfficer {
 			officer = lang.L("System")
 		}
+		note := s.Note
+		if !s.Kind.ByOfficer() { // the engine's notes; officers' stay as written
+			switch zhPart, enPart, both := strings.Cut(note, " / "); {
+			case both && zh:
+				note = zhPart
+			case both:
+				note = enPart
+			case !zh && note == a.Message && a.MessageEN != "":
+				note = a.MessageEN
+			}
+		}
 		out.Steps = append(out.Steps, widgets.AuditStep{
-			Kind: s.Kind, Name: auditStepName(s.Kind, false), Time: at(s.Time), Officer: officer, Team: s.Team, Note: s.Note,
+			Kind: s.Kind, Name: auditStepName(s.Kind, false), Time: at(s.Time), Officer: officer, Team: s.Team, Note: note,
 		})
 	}
 	return out

@@ -285,3 +285,38 @@ func TestLegendCompactCollapsibleNotClipped(t *testing.T) {
 		t.Error("the collapsed legend came back expanded after a rebuild")
 	}
 }
+
+// TestAuditNotesInTheInterfaceLanguage: the engine's bilingual notes show
+// the half in the interface language; officers' notes stay as written.
+func TestAuditNotesInTheInterfaceLanguage(t *testing.T) {
+	test.NewTempApp(t)
+	defer SetLanguage(LangZH)
+	raised := time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)
+	a := city.Alert{ID: "x", Station: "fire-1", Feed: city.FeedFire, Condition: city.CondHydrantPressure, Severity: city.SeverityMajor,
+		State: city.StateAutoCleared, Raised: raised, Message: "压力低", MessageEN: "low pressure", Unit: "MPa", Value: 0.12}
+	steps := []city.Step{
+		{Alert: "x", Kind: city.StepRaise, Officer: city.SystemOfficer, Note: "压力低", Time: raised},
+		{Alert: "x", Kind: city.StepComment, Officer: "王伟", Note: "已通知水务所 / water office told", Time: raised.Add(time.Minute)},
+		{Alert: "x", Kind: city.StepClear, Officer: city.SystemOfficer, Note: "条件已解除 / condition ended", Time: raised.Add(2 * time.Minute)},
+	}
+	c := &Console{}
+	for _, tc := range []struct {
+		code  string
+		notes []string
+	}{
+		{LangZH, []string{"压力低", "已通知水务所 / water office told", "条件已解除"}},
+		{LangEN, []string{"low pressure", "已通知水务所 / water office told", "condition ended"}},
+	} {
+		if err := SetLanguage(tc.code); err != nil {
+			t.Fatal(err)
+		}
+		got := c.buildAudit(AlertView{Alert: a, StationName: "市政消火栓 001"}, steps, nil, false)
+		var notes []string
+		for _, s := range got.Steps {
+			notes = append(notes, s.Note)
+		}
+		if !slices.Equal(notes, tc.notes) {
+			t.Errorf("%s: notes %q, want %q", tc.code, notes, tc.notes)
+		}
+	}
+}
