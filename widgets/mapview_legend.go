@@ -25,6 +25,7 @@ const (
 	legendEntriesUnits = 262 // width of a layer's colour entries, wrapped
 	legendEntryGap     = 6   // between two entries on a line
 	legendSwatchGap    = 3   // between a swatch and its text
+	legendEntrySmaller = 1   // entries' text is this much under the caption size (the layers' names)
 )
 
 // SetLegendCollapsed collapses the legend to its button, or expands it.

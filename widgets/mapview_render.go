@@ -142,8 +142,8 @@ func (r *mapRenderer) syncLegend() {
 		v = a.Settings().ThemeVariant()
 	}
 	fg := th.Color(theme.ColorNameForeground, v)
-	small := th.Size(theme.SizeNameCaptionText)
-	// Entries that two or more layers list are shown once, at the bottom.
+	small := th.Size(theme.SizeNameCaptionText) - legendEntrySmaller
+	// Entries that two or more layers list are shown once, beside the button.
 	uses := map[LegendEntry]int{}
 	var shared []LegendEntry
 	for _, l := range r.m.layers {
