@@ -25,8 +25,9 @@ type alertAuditState struct {
 	detail *widgets.AlertDetail
 	split  *container.Split // list above, detail below
 	id     string           // the alert shown; "" when none
-	// sig is what the shown history was read for (state, update time,
-	// comment count): a new step changes it and the history is read again.
+	// sig is what the shown history was read for (state, clearing,
+	// severity, comments, escalations, team): a new step changes it and
+	// the history is read again.
 	sig   string
 	steps []city.Step // the history read last for id
 	err   error
@@ -65,15 +66,12 @@ func (c *Console) sidePanel() fyne.CanvasObject {
 	return split
 }
 
-// alertSteps reads an alert's history; nil when the console has no cache.
+// alertSteps reads an alert's history; none when the console has no cache.
 func (c *Console) alertSteps(id string) ([]city.Step, error) {
-	switch {
-	case c.steps != nil:
-		return c.steps(id)
-	case c.db != nil:
-		return c.db.AlertSteps(id)
+	if c.db == nil {
+		return nil, nil
 	}
-	return nil, nil
+	return c.db.AlertSteps(id)
 }
 
 // findAlert returns the alert with id in the snapshot on screen.

@@ -96,10 +96,8 @@ type Console struct {
 	// background runs slow reads (a station's history) off the UI
 	// goroutine; their results come back through fyne.Do.
 	background func(func())
-	// steps reads an alert's history for the alert detail (nil → db).
-	steps  func(alertID string) ([]city.Step, error)
-	audit  alertAuditState // the alert detail under the panel
-	search *placeSearch    // the search box for stations and places
+	audit      alertAuditState // the alert detail under the panel
+	search     *placeSearch    // the search box for stations and places
 }
 
 // NewConsole builds the window's content on a (not yet shown) window of a.
