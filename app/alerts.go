@@ -127,6 +127,9 @@ func NewAlertDesk(db *cache.DB, cfg city.SiteConfig) (*AlertDesk, error) {
 	if _, err := warmPending(db, e, sts); err != nil {
 		return nil, err
 	}
+	if err := d.restoreClosed(time.Now()); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 

@@ -53,6 +53,8 @@ const (
 	prefLang    = "ui.lang"
 	prefOfficer = "duty.officer"
 	prefLayer   = "map.layer." // + layer id → visible
+	// prefLegendCollapsed: the map's legend shows only its button.
+	prefLegendCollapsed = "map.legend.collapsed"
 )
 
 // defaultWindowSize suits a 1920×1080 operations-room display.
@@ -106,6 +108,8 @@ type Console struct {
 	// background runs slow reads (a station's history) off the UI
 	// goroutine; their results come back through fyne.Do.
 	background func(func())
+	audit      alertAuditState // the alert detail under the panel
+	search     *placeSearch    // the search box for stations and places
 }
 
 // NewConsole builds the window's content on a (not yet shown) window of a.
@@ -152,14 +156,19 @@ func (c *Console) build() {
 	c.mapView = widgets.NewMapView(shapes, c.base.Attribution)
 	c.mapView.OnFeatureTapped = c.showDetail
 	c.mapView.OnViewChanged = c.saveView
+	c.mapView.SetLegendCollapsed(c.app.Preferences().Bool(prefLegendCollapsed))
+	c.mapView.OnLegendToggled = func(collapsed bool) { c.app.Preferences().SetBool(prefLegendCollapsed, collapsed) }
 	for _, f := range city.Feeds {
 		c.mapView.SetLegend(widgets.LayerID(f), legendFor(f, c.site))
 	}
+	keep := c.keepPanelState()
 	c.panel = widgets.NewAlertPanel()
 	c.panel.SetShowClosed(c.ShowClosed())
 	c.panel.OnSelect = c.focusAlert
 	c.panel.OnAction = c.act
 	c.panel.OnCaseAction = c.caseAct
+	c.panel.OnShowClosed = c.setShowClosed
+	c.panel.SetFeeds(alertFeedChoices())
 	c.banner = widgets.NewBanner()
 	c.badges = map[city.Feed]*widgets.FeedBadge{}
 	strip := container.NewGridWithColumns(len(city.Feeds))
@@ -189,12 +198,12 @@ func (c *Console) build() {
 	top := container.NewVBox(
 		c.histBanner,
 		c.banner,
-		container.NewBorder(nil, nil, c.title, c.clock),
+		container.NewBorder(nil, nil, c.title, container.NewHBox(c.searchBox(), c.clock)),
 		strip,
 		tileRow,
 	)
-	mapArea := container.NewStack(c.mapView, c.cardBox)
-	split := container.NewHSplit(mapArea, c.panel)
+	mapArea := container.NewStack(c.mapView, c.cardBox, c.searchResults())
+	split := container.NewHSplit(mapArea, c.sidePanel())
 	split.SetOffset(0.74)
 	c.win.SetContent(container.NewBorder(top, bar, nil, nil, split))
 	c.win.SetMainMenu(c.menu())
@@ -204,6 +213,7 @@ func (c *Console) build() {
 		c.last, c.layerSums = nil, map[city.Feed]uint64{}
 		c.Apply(s)
 	}
+	keep()
 }
 
 // kpiOrder lists the district KPI tiles left to right.

@@ -133,6 +133,7 @@ func (c *Console) Apply(s *Snapshot) {
 	c.applyKPIs(s, judged)
 	c.applyAlerts(s)
 	c.applyHistory(s)
+	c.refreshAudit()
 	if c.selected != "" {
 		c.refreshDetail()
 	}
@@ -442,6 +443,7 @@ func (c *Console) applyAlerts(s *Snapshot) {
 			SeverityText: a.Severity.Name(), Raised: a.Raised,
 			Acknowledged: a.State != city.StateRaised, Closed: a.State == city.StateClosed,
 			Flash: v.Flash, Comments: v.Comments, Actions: v.Actions, Escalated: a.Escalations > 0,
+			Feed: a.Feed, State: a.State,
 			Overdue: v.Case.Overdue, CaseActions: v.Case.Actions,
 		}
 		if a.Open() {
@@ -692,6 +694,7 @@ func formatValue(v float64) string {
 // focusAlert centres the map on the station of an alert chosen in the panel
 // and opens its card.
 func (c *Console) focusAlert(alertID string) {
+	c.showAudit(alertID)
 	if c.last == nil {
 		return
 	}
@@ -741,28 +744,8 @@ func (c *Console) act(id string, step city.StepKind) {
 		c.Refresh()
 	}
 	switch step {
-	case city.StepDispatch:
-		team := widget.NewSelectEntry(c.opts.Teams())
-		team.SetPlaceHolder(lang.L("Team"))
-		note := widget.NewMultiLineEntry()
-		dialog.ShowForm(lang.L("Dispatch"), lang.L("Dispatch"), lang.L("Cancel"), []*widget.FormItem{
-			widget.NewFormItem(lang.L("Team"), team), widget.NewFormItem(lang.L("Note"), note),
-		}, func(ok bool) {
-			if ok {
-				do(team.Text, note.Text)
-			}
-		}, c.win)
-	case city.StepResolve, city.StepComment:
-		note := widget.NewMultiLineEntry()
-		title := lang.L("What was done")
-		if step == city.StepComment {
-			title = lang.L("Comment")
-		}
-		dialog.ShowForm(stepTitle(step), lang.L("OK"), lang.L("Cancel"), []*widget.FormItem{widget.NewFormItem(title, note)}, func(ok bool) {
-			if ok {
-				do("", note.Text)
-			}
-		}, c.win)
+	case city.StepDispatch, city.StepResolve, city.StepComment:
+		newStepForm(step, c.opts.Teams(), c.win, do).dlg.Show()
 	default:
 		do("", "")
 	}

@@ -67,6 +67,8 @@ type AlertRow struct {
 	Overdue      bool            // 超期: past its disposal time limit (marked, before Escalated)
 	CaseText     string          // the case model, e.g. "已立案 · 时限 09-22 14:00"
 	CaseActions  []city.StepKind // case steps allowed now (the shift leader's); their buttons show only then
+	Feed         city.Feed       // for the filter
+	State        city.AlertState // for the filter
 }
 
 // pinned reports whether the row belongs in the top group: open and not yet
@@ -147,11 +149,19 @@ type AlertPanel struct {
 	// OnCaseAction is called when the shift leader presses a case step's
 	// button (立案, 不予立案, 挂账, 取消挂账; see alertpanel_case.go).
 	OnCaseAction func(alertID string, step city.StepKind) `json:"-"`
+	// OnShowClosed is called when the officer switches "show closed" in
+	// the header (or filters by the closed state), so that the app lists
+	// the closed alerts too.
+	OnShowClosed func(show bool) `json:"-"`
 
 	all        []AlertRow
 	visible    []AlertRow
 	selected   string
 	showClosed bool
+	filter     AlertFilter
+	filtered   FilterCounts
+	feeds      []AlertFeedChoice
+	filterBar  *alertFilterBar // set by the renderer
 
 	flashing []widget.ListItemID // indexes into visible of rows that flash
 	flashOn  bool                // flashing rows show their severity colour now
@@ -227,7 +237,7 @@ func (p *AlertPanel) indexOf(id string) int {
 // reorder recomputes the listed rows, the flashing rows and the selection,
 // starts or stops the flash animation and redraws.
 func (p *AlertPanel) reorder() {
-	p.visible = orderAlerts(p.all, p.showClosed)
+	p.visible, p.filtered = filterAlerts(orderAlerts(p.all, p.showClosed), p.filter)
 	p.flashing = p.flashing[:0]
 	for i, r := range p.visible {
 		if r.Flash && r.pinned() {
@@ -349,8 +359,11 @@ func (p *AlertPanel) CreateRenderer() fyne.WidgetRenderer {
 	}
 	r.unacked = canvas.NewText("", nil)
 	r.unacked.TextStyle.Bold = true
-	r.showClosed = widget.NewCheck(lang.L("Show closed"), p.SetShowClosed)
-	header := container.NewPadded(container.NewVBox(chips, container.NewBorder(nil, nil, r.unacked, r.showClosed)))
+	r.showClosed = widget.NewCheck(lang.L("Show closed"), p.toggleShowClosed)
+	r.filter = newAlertFilterBar(p)
+	r.filter.options(p.feeds)
+	p.filterBar = r.filter
+	header := container.NewPadded(container.NewVBox(chips, container.NewBorder(nil, nil, r.unacked, r.showClosed), r.filter.box))
 
 	r.list = widget.NewList(
 		func() int { return len(p.visible) },
@@ -392,6 +405,7 @@ type alertPanelRenderer struct {
 	counts      [severityLevels]*canvas.Text
 	unacked     *canvas.Text
 	showClosed  *widget.Check
+	filter      *alertFilterBar
 	list        *widget.List
 	actionTitle *canvas.Text
 	buttons     []*widget.Button
@@ -438,9 +452,10 @@ func (r *alertPanelRenderer) Refresh() {
 	if r.showClosed.Checked != p.showClosed {
 		r.showClosed.SetChecked(p.showClosed)
 	}
+	r.filter.show(p.filter, p.filtered)
 
 	row, ok := p.SelectedAlert()
-	r.actionBar.Hidden = !ok
+	r.actionBar.Hidden = !ok || row.Closed // a closed alert takes no more steps
 	if ok {
 		r.actionTitle.Text = row.Title
 		r.actionTitle.TextSize = text
@@ -483,6 +498,7 @@ func (r *alertPanelRenderer) Destroy() {
 		p.flashOn = false
 	}
 	r.panel.list = nil
+	r.panel.filterBar = nil
 }
 
 // Row geometry.

@@ -207,6 +207,7 @@ func (r *detailCardRenderer) Refresh() {
 
 	r.chart.from, r.chart.to = d.From, d.To
 	r.chart.SetSeries(d.Series, d.Thresholds)
+	r.chart.Hidden = len(d.Params) == 0 && len(d.Series) == 0 // a place's card: nothing to chart
 
 	r.Layout(r.card.Size())
 	r.background.Refresh()

@@ -89,11 +89,15 @@ type MapView struct {
 	// centre and the zoom, so the app can remember it. SetView does not
 	// call it.
 	OnViewChanged func(center orb.Point, zoom float64)
+	// OnLegendToggled is called when the user collapses or expands the
+	// legend with its button, so the app can remember it.
+	OnLegendToggled func(collapsed bool)
 
-	attribution string
-	base        []baseShape
-	layers      []*mapLayer // in the order they were first named
-	drawOrder   []*mapLayer // zone layers first, then point layers
+	attribution     string
+	legendCollapsed bool
+	base            []baseShape
+	layers          []*mapLayer // in the order they were first named
+	drawOrder       []*mapLayer // zone layers first, then point layers
 
 	view    mapViewport
 	viewSet bool // a view was chosen (SetView, Fit…, a gesture, the first fit)

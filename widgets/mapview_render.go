@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -24,9 +23,6 @@ var (
 
 // Overlay geometry in Fyne units.
 const (
-	legendSwatchUnits  = 12 // legend colour swatch side
-	legendIndentUnits  = 28 // legend rows sit under the check box's label
-	legendColumns      = 2  // legend rows side by side, so five layers fit a 1080-line screen
 	tooltipOffsetUnits = 14 // tooltip distance from the pointer
 	minMapUnits        = 120
 )
@@ -41,9 +37,14 @@ type mapRenderer struct {
 	streetLabels []*canvas.Text
 	streetShape  []int // index into m.base of each street label
 
-	panelBg *canvas.Rectangle
-	panel   *fyne.Container
-	blocks  map[LayerID]*mapLegendBlock
+	panelBg      *canvas.Rectangle
+	panel        *fyne.Container // the layers' lines (legendRowsLayout)
+	panelScroll  *container.Scroll
+	legendButton *widget.Button
+	sharedRow    *fyne.Container // entries every layer shares, beside the button
+	legendBox    *fyne.Container // the button, the shared entries and the scroll, placed by Layout
+	legendWrap   *container.ThemeOverride
+	blocks       map[LayerID]*mapLegendBlock
 
 	buttons *fyne.Container
 
@@ -59,9 +60,8 @@ type mapRenderer struct {
 // mapLegendBlock is one layer's switch and legend rows.
 type mapLegendBlock struct {
 	check   *widget.Check
-	rows    *fyne.Container
-	box     *fyne.Container
-	entries []LegendEntry
+	rows    *fyne.Container // the layer's own entries (legendFlow)
+	entries []LegendEntry   // the entries the rows show
 }
 
 func newMapRenderer(m *MapView) *mapRenderer {
@@ -77,7 +77,12 @@ func newMapRenderer(m *MapView) *mapRenderer {
 		}
 	}
 	r.panelBg = canvas.NewRectangle(color.Transparent)
-	r.panel = container.NewVBox()
+	r.panel = container.New(legendRowsLayout{})
+	r.panelScroll = container.NewVScroll(r.panel)
+	r.legendButton = newLegendButton(m)
+	r.sharedRow = container.New(legendFlow{width: legendEntriesUnits})
+	r.legendBox = container.NewWithoutLayout(r.legendButton, r.sharedRow, r.panelScroll)
+	r.legendWrap = container.NewThemeOverride(r.legendBox, legendTheme{})
 	zoomIn := widget.NewButtonWithIcon("", theme.ZoomInIcon(), func() { m.zoomCentre(buttonZoomFactor) })
 	zoomOut := widget.NewButtonWithIcon("", theme.ZoomOutIcon(), func() { m.zoomCentre(1 / buttonZoomFactor) })
 	fit := widget.NewButtonWithIcon("", theme.ZoomFitIcon(), m.FitDistrict)
@@ -100,7 +105,7 @@ func newMapRenderer(m *MapView) *mapRenderer {
 	for _, t := range r.streetLabels {
 		r.objects = append(r.objects, t)
 	}
-	r.objects = append(r.objects, r.panelBg, r.panel, r.buttons, r.attrBg, r.attr, r.tipBg, r.tip)
+	r.objects = append(r.objects, r.panelBg, r.legendWrap, r.buttons, r.attrBg, r.attr, r.tipBg, r.tip)
 	r.applyTheme()
 	r.syncLegend()
 	return r
@@ -137,48 +142,74 @@ func (r *mapRenderer) syncLegend() {
 		v = a.Settings().ThemeVariant()
 	}
 	fg := th.Color(theme.ColorNameForeground, v)
-	small := th.Size(theme.SizeNameCaptionText)
-	objs := make([]fyne.CanvasObject, 0, len(r.m.layers))
+	small := th.Size(theme.SizeNameCaptionText) - legendEntrySmaller
+	// Entries that two or more layers list are shown once, beside the button.
+	uses := map[LegendEntry]int{}
+	var shared []LegendEntry
+	for _, l := range r.m.layers {
+		seen := map[LegendEntry]bool{}
+		for _, e := range l.legend {
+			if !seen[e] {
+				seen[e] = true
+				uses[e]++
+				if uses[e] == 2 {
+					shared = append(shared, e)
+				}
+			}
+		}
+	}
+	objs := make([]fyne.CanvasObject, 0, 2*len(r.m.layers)+1)
 	for _, l := range r.m.layers {
 		b := r.blocks[l.id]
 		if b == nil {
 			id := l.id
-			b = &mapLegendBlock{rows: container.NewGridWithColumns(legendColumns)}
+			b = &mapLegendBlock{rows: container.New(legendFlow{width: legendEntriesUnits})}
 			b.check = widget.NewCheck(l.title, nil)
 			b.check.Checked = l.visible
 			b.check.OnChanged = func(on bool) { r.m.SetLayerVisible(id, on) }
-			b.box = container.NewVBox(b.check, container.New(layout.NewCustomPaddedLayout(0, 0, legendIndentUnits, 0), b.rows))
 			r.blocks[l.id] = b
 		}
 		if b.check.Text != l.title || b.check.Checked != l.visible {
 			b.check.Text, b.check.Checked = l.title, l.visible
 			b.check.Refresh()
 		}
-		if !slices.Equal(b.entries, l.legend) {
-			b.entries = slices.Clone(l.legend)
-			rows := make([]fyne.CanvasObject, 0, len(l.legend))
-			for _, e := range l.legend {
-				sw := canvas.NewRectangle(e.Color)
-				sw.StrokeColor = mapMarkOutline
-				sw.StrokeWidth = 1
-				sw.CornerRadius = 2
-				sw.SetMinSize(fyne.NewSquareSize(legendSwatchUnits))
-				txt := canvas.NewText(e.Text, fg)
-				txt.TextSize = small
-				rows = append(rows, container.NewHBox(container.NewCenter(sw), txt))
+		own := make([]LegendEntry, 0, len(l.legend))
+		for _, e := range l.legend {
+			if uses[e] < 2 {
+				own = append(own, e)
+			}
+		}
+		if !slices.Equal(b.entries, own) {
+			b.entries = own
+			rows := make([]fyne.CanvasObject, 0, len(own))
+			for _, e := range own {
+				rows = append(rows, legendEntryView(e, fg, small))
 			}
 			b.rows.Objects = rows
 			b.rows.Refresh()
 		}
-		if l.visible && len(l.legend) > 0 {
+		if l.visible && len(own) > 0 {
 			b.rows.Show()
 		} else {
 			b.rows.Hide()
 		}
-		objs = append(objs, b.box)
+		objs = append(objs, b.check, b.rows)
 	}
+	views := make([]fyne.CanvasObject, 0, len(shared))
+	for _, e := range shared {
+		views = append(views, legendEntryView(e, fg, small))
+	}
+	r.sharedRow.Objects = views
+	r.sharedRow.Refresh()
 	r.panel.Objects = objs
-	r.panel.Refresh()
+	icon := theme.MenuDropUpIcon()
+	if r.m.legendCollapsed {
+		icon = theme.MenuDropDownIcon()
+	}
+	if r.legendButton.Icon != icon {
+		r.legendButton.SetIcon(icon)
+	}
+	r.legendWrap.Refresh() // applies the legend's theme to new rows
 	r.Layout(r.m.Size())
 }
 
@@ -190,24 +221,13 @@ func (r *mapRenderer) Layout(size fyne.Size) {
 	r.raster.Move(fyne.NewPos(0, 0))
 	r.raster.Resize(size)
 
-	if len(r.panel.Objects) > 0 {
-		ps := r.panel.MinSize()
-		r.panel.Move(fyne.NewPos(2*pad, 2*pad))
-		r.panel.Resize(ps)
-		r.panelBg.Move(fyne.NewPos(pad, pad))
-		r.panelBg.Resize(ps.AddWidthHeight(2*pad, 2*pad))
-		r.panel.Show()
-		r.panelBg.Show()
-	} else {
-		r.panel.Hide()
-		r.panelBg.Hide()
-	}
-
 	bs := r.buttons.MinSize()
+	as := r.attr.MinSize()
+	r.layoutLegend(size, pad, bs.Width, as.Height)
+
 	r.buttons.Move(fyne.NewPos(size.Width-bs.Width-2*pad, 2*pad))
 	r.buttons.Resize(bs)
 
-	as := r.attr.MinSize()
 	r.attr.Move(fyne.NewPos(size.Width-as.Width-2*pad, size.Height-as.Height-pad/2))
 	r.attr.Resize(as)
 	r.attrBg.Move(fyne.NewPos(size.Width-as.Width-3*pad, size.Height-as.Height-pad))
@@ -219,8 +239,8 @@ func (r *mapRenderer) Layout(size fyne.Size) {
 
 // MinSize is small; the map takes what room it gets.
 func (r *mapRenderer) MinSize() fyne.Size {
-	ps := r.panel.MinSize()
-	return fyne.NewSize(max(minMapUnits, ps.Width), max(minMapUnits, ps.Height))
+	ls := r.legendButton.MinSize()
+	return fyne.NewSize(max(minMapUnits, ls.Width), max(minMapUnits, ls.Height))
 }
 
 // Refresh re-reads the theme and the layers and redraws.
