@@ -59,6 +59,7 @@ type AlertDesk struct {
 	before func()
 	// lastUpdate is each open alert's last value update that was stored.
 	lastUpdate map[string]storedUpdate
+	readOnly   bool // a read-only screen: Act refuses every step
 }
 
 // storedUpdate is when an alert's update was stored, and at what severity.
@@ -198,6 +199,9 @@ func (d *AlertDesk) Tick(now time.Time) error {
 func (d *AlertDesk) Act(id string, kind city.StepKind, team, note string, now time.Time) (city.Alert, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.readOnly {
+		return city.Alert{}, fmt.Errorf("%s: %w", kind.Name(), ErrReadOnly)
+	}
 	if d.officer == "" {
 		return city.Alert{}, fmt.Errorf("%s: set the duty officer's name first", kind.Name())
 	}

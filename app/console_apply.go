@@ -132,6 +132,9 @@ func (c *Console) Apply(s *Snapshot) {
 	if c.selected != "" {
 		c.refreshDetail()
 	}
+	if c.wall != nil {
+		c.wall.apply(s)
+	}
 }
 
 func (c *Console) staleAfter() time.Duration {
@@ -401,6 +404,9 @@ func (c *Console) applyAlerts(s *Snapshot) {
 		}
 		if !isZH() {
 			row.StateText, row.SeverityText = strings.ReplaceAll(string(a.State), "_", "-"), a.Severity.String()
+		}
+		if c.readOnly() {
+			row.Actions = nil
 		}
 		flashing = flashing || v.Flash
 		rows = append(rows, row)
@@ -674,7 +680,7 @@ func (c *Console) focusStation(id string) {
 // act runs an officer's step from the panel, asking for a team or a note
 // where the step needs one.
 func (c *Console) act(id string, step city.StepKind) {
-	if c.desk == nil {
+	if c.desk == nil || c.readOnly() {
 		return
 	}
 	if c.desk.Officer() == "" {

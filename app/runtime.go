@@ -30,6 +30,10 @@ type Options struct {
 
 	Site    *city.SiteConfig // site settings (LoadSiteConfig); nil → the documented defaults
 	Officer string           // the duty officer recorded with alert steps
+	// ReadOnly: a screen that shows alerts and steps but takes none and
+	// sends none (a briefing wall): the desk refuses steps and the outbox
+	// is not run.
+	ReadOnly bool
 
 	DemoScale    int           // demo: station count multiplier
 	DemoInterval time.Duration // demo: reporting period
@@ -112,6 +116,7 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 		return nil, err
 	}
 	rt.Desk.SetOfficer(opts.Officer)
+	rt.Desk.readOnly = opts.ReadOnly
 	rt.Ingest.Observe(rt.Desk.Observe)
 	rt.Desk.before = rt.Ingest.flush
 	ctx, rt.cancel = context.WithCancel(ctx)
@@ -144,7 +149,9 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 		}
 	}, rt.Outbox.ConnState)
 	rt.goRun(func() error { return rt.Ingest.Run(ctx) })
-	rt.goRun(func() error { return rt.Outbox.Run(ctx) })
+	if !opts.ReadOnly {
+		rt.goRun(func() error { return rt.Outbox.Run(ctx) })
+	}
 	rt.goRun(func() error { return rt.runAlertRules(ctx) })
 	rt.goRun(func() error { return rt.Client.Run(ctx) })
 	ok = true

@@ -25,6 +25,7 @@ type SiteConfig struct {
 	Crowd      CrowdSettings `toml:"crowd"`
 	Fire       FireSettings  `toml:"fire"`
 	Alerts     AlertSettings `toml:"alerts"`
+	Wall       WallSettings  `toml:"wall"` // the briefing wall (wall.go)
 	// Stations overrides attributes per station ID.
 	Stations map[string]StationSettings `toml:"stations"`
 }
@@ -186,6 +187,7 @@ func DefaultSiteConfig() SiteConfig {
 			ResidualCurrentMA: defaultResidualCurrentMA, CableTempC: defaultCableTempC,
 			HeartbeatTimeout: defaultHeartbeatTimeout, LowBatteryPercent: defaultLowBatteryPercent,
 		},
+		Wall: DefaultWallSettings(),
 		Alerts: AlertSettings{
 			EscalateAfter:       defaultEscalateAfter,
 			AQI:                 RuleSettings{Margin: 10},
@@ -303,6 +305,7 @@ func (c SiteConfig) Validate() error {
 			bad(key+".capacity", "%v persons is not a capacity", s.Capacity)
 		}
 	}
+	c.Wall.validate(bad)
 	if len(errs) > 0 {
 		return fmt.Errorf("site configuration: %w", errors.Join(errs...))
 	}

@@ -141,6 +141,9 @@ type AlertPanel struct {
 	// OnAction is called when the officer presses a step's button; the app
 	// opens whatever dialog the step needs (team, note).
 	OnAction func(alertID string, step city.StepKind) `json:"-"`
+	// ReadOnly shows the selected alert without the step buttons (a
+	// briefing wall, a read-only desk); set it before the panel is drawn.
+	ReadOnly bool
 
 	all        []AlertRow
 	visible    []AlertRow
@@ -290,6 +293,9 @@ func (p *AlertPanel) tapped(i widget.ListItemID) {
 
 // act handles an action button.
 func (p *AlertPanel) act(step city.StepKind) {
+	if p.ReadOnly {
+		return
+	}
 	row, ok := p.SelectedAlert()
 	if !ok || !row.allows(step) {
 		return
@@ -370,6 +376,7 @@ func (p *AlertPanel) CreateRenderer() fyne.WidgetRenderer {
 		r.buttons = append(r.buttons, b)
 		grid.Add(b)
 	}
+	grid.Hidden = p.ReadOnly
 	r.actionBar = container.NewVBox(widget.NewSeparator(), r.actionTitle, grid)
 
 	r.content = container.NewBorder(header, r.actionBar, nil, nil, r.list)
