@@ -99,5 +99,3 @@ func (w WallSettings) validate(bad func(key, format string, args ...any)) {
 		bad("wall.top_stations", "%d is outside 1–20", w.TopStations)
 	}
 }
-
-
