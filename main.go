@@ -81,6 +81,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		err = app.RunHeadless(ctx, rt, stdout, o.statusEvery)
 		return errors.Join(err, rt.Close())
 	}
+	if o.statsEvery > 0 {
+		go app.LogStats(ctx, stderr, o.statsEvery)
+	}
 	a := fyneapp.NewWithID(appID)
 	err = app.RunConsole(ctx, a, rt, app.ConsoleOptions{Lang: o.lang, Officer: o.officer, FullScreen: o.fullscreen || o.wall, Site: &site, BaseMapDir: o.basemap,
 		ReadOnly: o.ReadOnly, Wall: o.wall, WallRotate: o.wallRotate,
@@ -103,6 +106,7 @@ type dashOpts struct {
 	snapshotEvery time.Duration
 	snapshotDir   string
 	snapshotKeep  int
+	statsEvery    time.Duration
 }
 
 func dashboardFlags(o *dashOpts) *flag.FlagSet {
@@ -128,6 +132,7 @@ func dashboardFlags(o *dashOpts) *flag.FlagSet {
 	fs.DurationVar(&o.snapshotEvery, "snapshot-every", 0, "save a stamped PNG of the window this often into --snapshot-dir (0: never)")
 	fs.StringVar(&o.snapshotDir, "snapshot-dir", "", "directory for the scheduled PNG snapshots (onescreen-YYYYMMDD-HHMMSS.png, Beijing time)")
 	fs.IntVar(&o.snapshotKeep, "snapshot-keep", 144, "how many scheduled snapshots to keep; older ones are deleted (0: all)")
+	fs.DurationVar(&o.statsEvery, "stats-every", 0, "log goroutines, heap, resident memory and open files this often on standard error (0: never)")
 	return fs
 }
 

@@ -98,9 +98,12 @@ func TestWallSoakRealWindow(t *testing.T) {
 	if err := wall.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = wall.Process.Kill(); _ = wall.Wait() }()
 	exited := make(chan error, 1)
 	go func() { exited <- wall.Wait() }()
+	defer func() {
+		_ = wall.Process.Kill()
+		<-exited
+	}()
 
 	newest := func() time.Time {
 		db, err := cache.OpenReadOnly(dataDir)
@@ -128,6 +131,7 @@ func TestWallSoakRealWindow(t *testing.T) {
 	for time.Since(start) < soak {
 		select {
 		case err := <-exited:
+			exited <- err // for the deferred wait
 			t.Fatalf("the wall exited: %v\n%s", err, tail(out.String(), 60))
 		case <-time.After(time.Second):
 		}
@@ -218,7 +222,7 @@ func TestWallSoakRealWindow(t *testing.T) {
 func checkSnapshot(t *testing.T, img image.Image) {
 	t.Helper()
 	b := img.Bounds()
-	if b.Dx() < 1900 || b.Dy() < 1000 {
+	if b.Dx() < 1800 || b.Dx() > 1920 || b.Dy() < 1000 || b.Dy() > 1080+80 {
 		t.Errorf("snapshot is %v, want the 1920×1080 screen and the stamp", b)
 	}
 	colours := map[[3]uint32]bool{}

@@ -36,8 +36,8 @@ import (
 const DefaultWallRotate = 20 * time.Second
 
 // WallTextScale enlarges the theme's type on the wall: 16 px text becomes
-// about 29 px, readable from across a room at 1920×1080.
-const WallTextScale = 1.8
+// 24 px, readable from across a room at 1920×1080.
+const WallTextScale = 1.5
 
 // wallBoardRows is how many alerts the alert board lists.
 const wallBoardRows = 10
@@ -125,7 +125,9 @@ func newWall(c *Console) *Wall {
 	w.duty = big(1.1, false)
 	w.clock = big(1.4, true)
 
-	strip := container.NewGridWithColumns(len(city.Feeds))
+	// the badges in large type take two rows: five in one would be wider
+	// than a 1920-pixel screen, and the window would grow past it
+	strip := container.NewGridWithColumns((len(city.Feeds) + 1) / 2)
 	for _, f := range city.Feeds {
 		c.badges[f].OnTapped = nil // nothing on the wall opens a dialog
 		strip.Add(c.badges[f])
@@ -135,7 +137,7 @@ func newWall(c *Console) *Wall {
 		w.tileRow.Add(c.tiles[k.id])
 	}
 	top := container.NewVBox(
-		c.banner,
+		container.NewHScroll(c.banner), // a long outage message must not widen the window past the screen
 		container.NewBorder(nil, nil, container.NewHBox(w.header, w.viewName), container.NewHBox(w.duty, w.clock)),
 		strip,
 	)
@@ -152,7 +154,9 @@ func newWall(c *Console) *Wall {
 	}
 	w.body = container.NewStack()
 	c.win.SetMainMenu(nil)
-	c.win.SetContent(container.NewBorder(top, nil, nil, nil, w.body))
+	// The views scroll (without bars a viewer could use) rather than
+	// push the window past the screen when one is taller than it.
+	c.win.SetContent(container.NewBorder(top, nil, nil, nil, container.NewScroll(w.body)))
 	c.mapView.OnViewChanged = nil // the wall's views move the map; nothing to remember
 	c.mapView.OnFeatureTapped = nil
 	w.show(0, time.Now())
@@ -424,6 +428,22 @@ func (w *Wall) setTrends(tr wallTrends, from, to time.Time) {
 		{{Value: 100, Label: "AQI 100", Color: assets.SeverityMinor}, {Value: 200, Label: "AQI 200", Color: assets.SeverityMajor}},
 		thresholdsFor(city.ParamPM25, w.c.site),
 		nil,
+	}
+	// A young cache (a new installation, a demo) holds less than the
+	// window: chart what there is, over at least half an hour.
+	earliest := to
+	for _, s := range series {
+		for _, p := range s.Points {
+			if p.T.Before(earliest) {
+				earliest = p.T
+			}
+		}
+	}
+	if start := earliest.Add(-5 * time.Minute); start.After(from) {
+		from = start
+		if to.Sub(from) < 30*time.Minute {
+			from = to.Add(-30 * time.Minute)
+		}
 	}
 	for i, ch := range w.charts {
 		w.chartTitles[i].Text = titles[i]

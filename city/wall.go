@@ -19,7 +19,7 @@ type WallSettings struct {
 	Durations map[string]time.Duration `toml:"durations"`
 	// TrendWindow is how far back the trend charts reach; default 6h.
 	TrendWindow time.Duration `toml:"trend_window"`
-	// TopStations is how many stations a feed's focus view lists; default 6.
+	// TopStations is how many stations a feed's focus view lists; default 5.
 	TopStations int `toml:"top_stations"`
 }
 
@@ -42,7 +42,7 @@ var WallViews = func() []string {
 const (
 	defaultWallRotate      = 20 * time.Second
 	defaultWallTrendWindow = 6 * time.Hour
-	defaultWallTopStations = 6
+	defaultWallTopStations = 5
 	minWallDuration        = time.Second
 )
 
