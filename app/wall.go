@@ -18,7 +18,6 @@ import (
 	"github.com/paulmach/orb"
 
 	"onescreen/assets"
-	"onescreen/cache"
 	"onescreen/city"
 	"onescreen/widgets"
 )
@@ -204,11 +203,11 @@ func (w *Wall) show(i int, now time.Time) {
 	case city.WallAlerts:
 		content = container.NewBorder(container.NewPadded(w.boardHead), nil, nil, nil, w.board.box)
 	case city.WallTrends:
-		grid := container.NewGridWithRows(len(w.charts))
-		for i, ch := range w.charts {
-			grid.Add(container.NewBorder(w.chartTitles[i], nil, nil, nil, ch))
-		}
-		content = container.NewPadded(grid)
+		// the district AQI across the top, the mean PM2.5 and the people
+		// in the crowd zones side by side under it: three charts stacked
+		// would be taller than the screen in the wall's type
+		chart := func(i int) fyne.CanvasObject { return container.NewBorder(w.chartTitles[i], nil, nil, nil, w.charts[i]) }
+		content = container.NewPadded(container.NewGridWithRows(2, chart(0), container.NewGridWithColumns(2, chart(1), chart(2))))
 		w.refreshTrends(now)
 	default:
 		f, _ := city.ParseFeed(v)
@@ -458,8 +457,9 @@ type wallTrends struct {
 	AQI, PM25, People []widgets.ChartPoint
 }
 
-// trendBucket is the time step of the district series.
-const trendBucket = 5 * time.Minute
+// trendPoints is about how many points a district series has over the
+// trend window (one a minute over the default six hours).
+const trendPoints = 360
 
 // districtTrends computes the district AQI (of the mean concentrations of
 // all air stations per bucket), the mean PM2.5 and the people in the crowd
@@ -468,6 +468,7 @@ func districtTrends(src Source, stations []city.Station, site city.SiteConfig, f
 	type acc struct{ sum, n float64 }
 	air := map[string]map[int64]*acc{} // param → bucket → mean
 	people := map[int64]map[string]float64{}
+	trendBucket := max(time.Minute, to.Sub(from)/trendPoints)
 	bucket := func(t time.Time) int64 { return t.Truncate(trendBucket).Unix() }
 	airParams := []string{city.ParamPM25, city.ParamPM10, city.ParamO3, city.ParamNO2, city.ParamSO2, city.ParamCO}
 	for _, st := range stations {
@@ -550,8 +551,6 @@ func districtTrends(src Source, stations []city.Station, site city.SiteConfig, f
 	}
 	return tr
 }
-
-var _ = cache.Point{}
 
 // wallItem is one line of a wall list: a colour swatch, a large line and a
 // smaller detail line under it.
