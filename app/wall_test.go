@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2"
 	"github.com/paulmach/orb"
 
+	"onescreen/cache"
 	"onescreen/city"
 	"onescreen/feeds"
 	"onescreen/internal/testutil"
@@ -306,5 +307,47 @@ func TestWallSettings(t *testing.T) {
 		if _, err := LoadSiteConfig(path); err == nil || !strings.Contains(err.Error(), "wall.") {
 			t.Errorf("%q: %v, want an error naming the wall key", bad, err)
 		}
+	}
+}
+
+// TestDistrictTrends computes the wall's district series from a real cache:
+// per minute, the AQI of the mean concentrations of the air stations, their
+// mean PM2.5, and the sum of the crowd zones' counts.
+func TestDistrictTrends(t *testing.T) {
+	db, err := cache.Open(t.TempDir(), cache.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	a1 := city.Station{ID: "A1", Feed: city.FeedAir, Name: "一", Location: orb.Point{121.48, 31.23}}
+	a2 := city.Station{ID: "A2", Feed: city.FeedAir, Name: "二", Location: orb.Point{121.49, 31.22}}
+	z1 := city.Station{ID: "Z1", Feed: city.FeedCrowd, Name: "区", Location: orb.Point{121.49, 31.24}}
+	t0 := time.Date(2026, 6, 1, 10, 0, 0, 0, city.Shanghai)
+	var rs []city.Reading
+	for m := 0; m < 10; m++ {
+		at := t0.Add(time.Duration(m) * time.Minute)
+		rs = append(rs,
+			city.Reading{Feed: city.FeedAir, Station: "A1", Time: at, Values: []city.Measurement{{Param: city.ParamPM25, Value: 50, Unit: "µg/m³"}, {Param: city.ParamPM10, Value: 60, Unit: "µg/m³"}}},
+			city.Reading{Feed: city.FeedAir, Station: "A2", Time: at, Values: []city.Measurement{{Param: city.ParamPM25, Value: 150, Unit: "µg/m³"}, {Param: city.ParamPM10, Value: 80, Unit: "µg/m³"}}},
+			city.Reading{Feed: city.FeedCrowd, Station: "Z1", Time: at, Values: []city.Measurement{{Param: city.ParamCount, Value: float64(1000 + m), Unit: "persons"}}},
+		)
+	}
+	if err := db.Submit(cache.Batch{Stations: []city.Station{a1, a2, z1}, Readings: rs}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	site := city.DefaultSiteConfig()
+	tr := districtTrends(db, []city.Station{a1, a2, z1}, site, t0.Add(-time.Hour), t0.Add(10*time.Minute))
+	if len(tr.PM25) != 10 || len(tr.AQI) != 10 || len(tr.People) != 10 {
+		t.Fatalf("points: AQI %d, PM2.5 %d, people %d; want 10 each", len(tr.AQI), len(tr.PM25), len(tr.People))
+	}
+	want, err := city.HourlyAQI(map[string]float64{city.ParamPM25: 100, city.ParamPM10: 70}, site.EditionAt(t0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.PM25[0].V != 100 || tr.AQI[0].V != float64(want.AQI) || tr.People[9].V != 1009 {
+		t.Errorf("first PM2.5 %v (want 100), AQI %v (want %d), last people %v (want 1009)", tr.PM25[0].V, tr.AQI[0].V, want.AQI, tr.People[9].V)
 	}
 }
