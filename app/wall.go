@@ -206,7 +206,9 @@ func (w *Wall) show(i int, now time.Time) {
 		// the district AQI across the top, the mean PM2.5 and the people
 		// in the crowd zones side by side under it: three charts stacked
 		// would be taller than the screen in the wall's type
-		chart := func(i int) fyne.CanvasObject { return container.NewBorder(w.chartTitles[i], nil, nil, nil, w.charts[i]) }
+		chart := func(i int) fyne.CanvasObject {
+			return container.NewBorder(w.chartTitles[i], nil, nil, nil, w.charts[i])
+		}
 		content = container.NewPadded(container.NewGridWithRows(2, chart(0), container.NewGridWithColumns(2, chart(1), chart(2))))
 		w.refreshTrends(now)
 	default:
