@@ -232,7 +232,7 @@ func (c *Console) menu() *fyne.MainMenu {
 	)
 	duty := fyne.NewMenu(lang.L("Duty"),
 		fyne.NewMenuItem(lang.L("Duty officer…"), func() {
-			if c.desk != nil && !c.readOnly() {
+			if c.desk != nil {
 				c.askOfficer(nil)
 			}
 		}),
@@ -244,6 +244,9 @@ func (c *Console) menu() *fyne.MainMenu {
 	help := fyne.NewMenu(lang.L("Help"),
 		fyne.NewMenuItem(lang.L("About and data sources"), c.showAbout),
 	)
+	if c.readOnly() {
+		return fyne.NewMainMenu(view, c.exportMenu(), language, help) // nobody on duty at a read-only screen
+	}
 	return fyne.NewMainMenu(view, duty, c.exportMenu(), language, help)
 }
 

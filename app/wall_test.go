@@ -167,6 +167,11 @@ func TestReadOnlyShowsAlertsButTakesAndSendsNoStep(t *testing.T) {
 	c.opts.ReadOnly = true
 	c.build()
 	apply(c, rt)
+	for _, m := range c.win.MainMenu().Items {
+		if m.Label == "值班" {
+			t.Error("a read-only screen offers the duty officer menu")
+		}
+	}
 	rows := c.panel.Alerts()
 	if len(rows) != 1 || rows[0].ID != alert.ID {
 		t.Fatalf("panel lists %+v, want the alert", rows)
