@@ -133,7 +133,9 @@ func newWall(c *Console) *Wall {
 	}
 	w.tileRow = container.NewGridWithColumns(len(kpiOrder))
 	for _, k := range kpiOrder {
-		w.tileRow.Add(c.tiles[k.id])
+		// a long caption (the worst crowd zone) is clipped in its own
+		// tile rather than pushing the row past the screen's edge
+		w.tileRow.Add(container.NewHScroll(c.tiles[k.id]))
 	}
 	top := container.NewVBox(
 		container.NewHScroll(c.banner), // a long outage message must not widen the window past the screen
@@ -544,9 +546,15 @@ func districtTrends(src Source, stations []city.Station, site city.SiteConfig, f
 		pb = append(pb, b)
 	}
 	sort.Slice(pb, func(i, j int) bool { return pb[i] < pb[j] })
+	// a zone that did not report in a bucket counts with its last count,
+	// so a late or silent zone is not read as people leaving
+	lastCount := map[string]float64{}
 	for _, b := range pb {
+		for id, v := range people[b] {
+			lastCount[id] = v
+		}
 		var sum float64
-		for _, v := range people[b] {
+		for _, v := range lastCount {
 			sum += v
 		}
 		tr.People = append(tr.People, widgets.ChartPoint{T: time.Unix(b, 0).Add(trendBucket / 2), V: sum})

@@ -327,6 +327,7 @@ func TestDistrictTrends(t *testing.T) {
 	a1 := city.Station{ID: "A1", Feed: city.FeedAir, Name: "一", Location: orb.Point{121.48, 31.23}}
 	a2 := city.Station{ID: "A2", Feed: city.FeedAir, Name: "二", Location: orb.Point{121.49, 31.22}}
 	z1 := city.Station{ID: "Z1", Feed: city.FeedCrowd, Name: "区", Location: orb.Point{121.49, 31.24}}
+	z2 := city.Station{ID: "Z2", Feed: city.FeedCrowd, Name: "场", Location: orb.Point{121.47, 31.24}}
 	t0 := time.Date(2026, 6, 1, 10, 0, 0, 0, city.Shanghai)
 	var rs []city.Reading
 	for m := 0; m < 10; m++ {
@@ -336,15 +337,18 @@ func TestDistrictTrends(t *testing.T) {
 			city.Reading{Feed: city.FeedAir, Station: "A2", Time: at, Values: []city.Measurement{{Param: city.ParamPM25, Value: 150, Unit: "µg/m³"}, {Param: city.ParamPM10, Value: 80, Unit: "µg/m³"}}},
 			city.Reading{Feed: city.FeedCrowd, Station: "Z1", Time: at, Values: []city.Measurement{{Param: city.ParamCount, Value: float64(1000 + m), Unit: "persons"}}},
 		)
+		if m < 5 { // Z2 falls silent after five minutes: it still counts with its last count
+			rs = append(rs, city.Reading{Feed: city.FeedCrowd, Station: "Z2", Time: at, Values: []city.Measurement{{Param: city.ParamCount, Value: 500, Unit: "persons"}}})
+		}
 	}
-	if err := db.Submit(cache.Batch{Stations: []city.Station{a1, a2, z1}, Readings: rs}); err != nil {
+	if err := db.Submit(cache.Batch{Stations: []city.Station{a1, a2, z1, z2}, Readings: rs}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	site := city.DefaultSiteConfig()
-	tr := districtTrends(db, []city.Station{a1, a2, z1}, site, t0.Add(-time.Hour), t0.Add(10*time.Minute))
+	tr := districtTrends(db, []city.Station{a1, a2, z1, z2}, site, t0.Add(-time.Hour), t0.Add(10*time.Minute))
 	if len(tr.PM25) != 10 || len(tr.AQI) != 10 || len(tr.People) != 10 {
 		t.Fatalf("points: AQI %d, PM2.5 %d, people %d; want 10 each", len(tr.AQI), len(tr.PM25), len(tr.People))
 	}
@@ -352,7 +356,7 @@ func TestDistrictTrends(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tr.PM25[0].V != 100 || tr.AQI[0].V != float64(want.AQI) || tr.People[9].V != 1009 {
-		t.Errorf("first PM2.5 %v (want 100), AQI %v (want %d), last people %v (want 1009)", tr.PM25[0].V, tr.AQI[0].V, want.AQI, tr.People[9].V)
+	if tr.PM25[0].V != 100 || tr.AQI[0].V != float64(want.AQI) || tr.People[9].V != 1509 {
+		t.Errorf("first PM2.5 %v (want 100), AQI %v (want %d), last people %v (want 1509)", tr.PM25[0].V, tr.AQI[0].V, want.AQI, tr.People[9].V)
 	}
 }
