@@ -72,10 +72,7 @@ func TestWallSoakRealWindow(t *testing.T) {
 	testutil.WaitFor(t, 10*time.Second, "the feed server", func() bool { return dialOK(feedAddr) })
 	proxy := testutil.NewProxy(t, feedAddr)
 
-	display := os.Getenv("ONESCREEN_TEST_DISPLAY") // e.g. :95, to run beside other X servers
-	if display == "" {
-		display = freeDisplay(t)
-	}
+	display := freeDisplay(t)
 	xvfb := exec.Command("Xvfb", display, "-screen", "0", "1920x1080x24", "-nolisten", "tcp")
 	if err := xvfb.Start(); err != nil {
 		t.Fatal(err)
