@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"time"
 )
@@ -43,16 +44,28 @@ func (s ProcessStats) String() string {
 	return fmt.Sprintf("stats goroutines=%d heap_mb=%.1f rss_mb=%.1f fds=%d", s.Goroutines, s.HeapMB, s.RSSMB, s.FDs)
 }
 
-// LogStats writes a stats line to w every period until ctx ends.
+// LogStats writes a stats line to w every period until ctx ends. The
+// first time the goroutines jump to four times their first count (and
+// past 100), it also writes what they are doing, once.
 func LogStats(ctx context.Context, w io.Writer, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
+	first, dumped := 0, false
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			fmt.Fprintln(w, ReadProcessStats())
+			s := ReadProcessStats()
+			fmt.Fprintln(w, s)
+			if first == 0 {
+				first = s.Goroutines
+			}
+			if !dumped && s.Goroutines > 100 && s.Goroutines > 4*first {
+				dumped = true
+				fmt.Fprintln(w, "stats: goroutines jumped; their stacks follow")
+				_ = pprof.Lookup("goroutine").WriteTo(w, 1)
+			}
 		}
 	}
 }
