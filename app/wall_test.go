@@ -328,7 +328,7 @@ func TestDistrictTrends(t *testing.T) {
 	a2 := city.Station{ID: "A2", Feed: city.FeedAir, Name: "二", Location: orb.Point{121.49, 31.22}}
 	z1 := city.Station{ID: "Z1", Feed: city.FeedCrowd, Name: "区", Location: orb.Point{121.49, 31.24}}
 	z2 := city.Station{ID: "Z2", Feed: city.FeedCrowd, Name: "场", Location: orb.Point{121.47, 31.24}}
-	t0 := time.Date(2026, 6, 1, 10, 0, 0, 0, city.Shanghai)
+	t0 := time.Now().Add(-time.Hour).Truncate(time.Minute) // within the cache's retention
 	var rs []city.Reading
 	for m := 0; m < 10; m++ {
 		at := t0.Add(time.Duration(m) * time.Minute)
