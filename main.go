@@ -60,6 +60,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	o.Site, o.Officer = &site, o.officer
+	o.ReadOnly = o.ReadOnly || o.wall
+	if o.snapshotEvery < 0 || (o.snapshotEvery > 0 && o.snapshotDir == "") {
+		return errors.New("--snapshot-every needs a positive period and --snapshot-dir")
+	}
+	if o.snapshotEvery > 0 && o.snapshotEvery < time.Second {
+		return fmt.Errorf("--snapshot-every %v: at least 1s", o.snapshotEvery)
+	}
+	if o.wallRotate < 0 || (o.wallRotate > 0 && o.wallRotate < time.Second) {
+		return fmt.Errorf("--wall-rotate %v: at least 1s", o.wallRotate)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -71,8 +81,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 		err = app.RunHeadless(ctx, rt, stdout, o.statusEvery)
 		return errors.Join(err, rt.Close())
 	}
+	if o.statsEvery > 0 {
+		go app.LogStats(ctx, stderr, o.statsEvery)
+	}
 	a := fyneapp.NewWithID(appID)
-	err = app.RunConsole(ctx, a, rt, app.ConsoleOptions{Lang: o.lang, Officer: o.officer, FullScreen: o.fullscreen, Site: &site, BaseMapDir: o.basemap})
+	err = app.RunConsole(ctx, a, rt, app.ConsoleOptions{Lang: o.lang, Officer: o.officer, FullScreen: o.fullscreen || o.wall, Site: &site, BaseMapDir: o.basemap,
+		ReadOnly: o.ReadOnly, Wall: o.wall, WallRotate: o.wallRotate,
+		SnapshotEvery: o.snapshotEvery, SnapshotDir: o.snapshotDir, SnapshotKeep: o.snapshotKeep, Log: stderr})
 	return errors.Join(err, rt.Close())
 }
 
@@ -85,6 +100,13 @@ type dashOpts struct {
 	fullscreen  bool
 	config      string
 	basemap     string
+
+	wall          bool
+	wallRotate    time.Duration
+	snapshotEvery time.Duration
+	snapshotDir   string
+	snapshotKeep  int
+	statsEvery    time.Duration
 }
 
 func dashboardFlags(o *dashOpts) *flag.FlagSet {
@@ -106,6 +128,13 @@ func dashboardFlags(o *dashOpts) *flag.FlagSet {
 	fs.BoolVar(&o.fullscreen, "fullscreen", false, "open full screen (briefing wall)")
 	fs.StringVar(&o.basemap, "basemap", "", "directory of the site's own base-map GeoJSON files (district, streets, water, roads, expressways; _gcj02 files are converted); default: the demo district")
 	fs.StringVar(&o.config, "config", "", "site settings file (TOML, see docs/config.md; default: the documented defaults)")
+	fs.BoolVar(&o.ReadOnly, "read-only", false, "show alerts and their steps but offer no step, ask no officer's name and send nothing")
+	fs.BoolVar(&o.wall, "wall", false, "briefing wall: read-only, full screen, rotating views in large type (see [wall] in docs/config.md)")
+	fs.DurationVar(&o.wallRotate, "wall-rotate", 0, "wall: how long each view stays up (default: the site settings, else 20s)")
+	fs.DurationVar(&o.snapshotEvery, "snapshot-every", 0, "save a stamped PNG of the window this often into --snapshot-dir (0: never)")
+	fs.StringVar(&o.snapshotDir, "snapshot-dir", "", "directory for the scheduled PNG snapshots (onescreen-YYYYMMDD-HHMMSS.png, Beijing time)")
+	fs.IntVar(&o.snapshotKeep, "snapshot-keep", 144, "how many scheduled snapshots to keep; older ones are deleted (0: all)")
+	fs.DurationVar(&o.statsEvery, "stats-every", 0, "log goroutines, heap, resident memory and open files this often on standard error (0: never)")
 	return fs
 }
 

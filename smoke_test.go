@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"onescreen/app"
 	"onescreen/cache"
 	"onescreen/city"
 	"onescreen/internal/testutil"
@@ -34,8 +35,12 @@ fi
 exec "$@"
 `
 
-// freeDisplay picks an X display number nobody uses.
+// freeDisplay picks an X display number nobody uses, or the one
+// ONESCREEN_TEST_DISPLAY names (e.g. :95).
 func freeDisplay(t *testing.T) string {
+	if d := os.Getenv("ONESCREEN_TEST_DISPLAY"); d != "" {
+		return d
+	}
 	for n := 90; n < 200; n++ {
 		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); os.IsNotExist(err) {
 			if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); os.IsNotExist(err) {
@@ -80,7 +85,9 @@ func TestSmokeRealWindow(t *testing.T) {
 	dataDir := filepath.Join(dir, "data")
 	home := filepath.Join(dir, "home")
 	var out testutil.Output
-	app := exec.Command("unshare", "-m", "sh", "-c", hideFonts, "sh", bin, "--data", dataDir, "--lang", "zh")
+	snapDir := filepath.Join(dir, "snaps")
+	app := exec.Command("unshare", "-m", "sh", "-c", hideFonts, "sh", bin, "--data", dataDir, "--lang", "zh",
+		"--snapshot-every", "2s", "--snapshot-dir", snapDir)
 	app.Env = append(os.Environ(), "DISPLAY="+display, "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "share"),
 		"XDG_DATA_DIRS="+filepath.Join(dir, "nodata"), "XDG_CONFIG_HOME="+filepath.Join(home, "config"), "FONTCONFIG_FILE=/dev/null")
 	app.Stdout, app.Stderr = &out, &out
@@ -123,6 +130,29 @@ func TestSmokeRealWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkScreenshot(t, img, out.String())
+
+	// The stamped screenshot the app saves itself (the same picture as
+	// 导出 → 截图) must show the same screen, not a black rectangle.
+	time.Sleep(2500 * time.Millisecond)
+	names, err := appSnapshots(snapDir)
+	if err != nil || len(names) == 0 {
+		t.Fatalf("the app saved no screenshot: %v\n%s", err, out.String())
+	}
+	b, err := os.ReadFile(filepath.Join(snapDir, names[len(names)-1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shotImg, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("saved screenshot", func(t *testing.T) {
+		checkScreenshot(t, shotImg, out.String())
+		sb := shotImg.Bounds()
+		if _, ok := testutil.TextBand(shotImg, image.Rect(sb.Min.X, sb.Max.Y-40, sb.Min.X+900, sb.Max.Y), 8); !ok {
+			t.Error("no stamp at the bottom of the saved screenshot")
+		}
+	})
 }
 
 func checkScreenshot(t *testing.T, img image.Image, appOut string) {
@@ -185,3 +215,5 @@ func checkScreenshot(t *testing.T, img image.Image, appOut string) {
 		t.Errorf("the app panicked:\n%s", appOut)
 	}
 }
+
+var appSnapshots = app.Snapshots

@@ -65,9 +65,10 @@ type AlertDesk struct {
 	// other desks' (peersteps.go).
 	steps deskSteps
 	// late holds the alerts raised by a reading that arrived late.
-	late  map[string]bool
-	now   func() time.Time
-	cases *CaseBook // the case-model records (app/case.go)
+	late     map[string]bool
+	now      func() time.Time
+	cases    *CaseBook // the case-model records (app/case.go)
+	readOnly bool      // a read-only screen: Act refuses every step
 }
 
 // storedUpdate is when an alert's update was stored, and at what severity.
@@ -232,6 +233,9 @@ func (d *AlertDesk) Tick(now time.Time) error {
 func (d *AlertDesk) Act(id string, kind city.StepKind, team, note string, now time.Time) (city.Alert, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.readOnly {
+		return city.Alert{}, fmt.Errorf("%s: %w", kind.Name(), ErrReadOnly)
+	}
 	if d.officer == "" {
 		return city.Alert{}, fmt.Errorf("%s: set the duty officer's name first", kind.Name())
 	}

@@ -128,6 +128,9 @@ func (d *AlertDesk) CaseAct(id string, kind city.StepKind, note string, now time
 	defer d.mu.Unlock()
 	officer := d.officer
 	name := city.CaseStepName(kind)
+	if d.readOnly {
+		return city.Case{}, fmt.Errorf("%s: %w", name, ErrReadOnly)
+	}
 	if officer == "" {
 		return city.Case{}, fmt.Errorf("%s: set the duty officer's name first", name)
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"sync/atomic"
@@ -30,6 +31,19 @@ type ConsoleOptions struct {
 	StaleAfter time.Duration    // a value older than this is greyed (0 → DefaultStaleAfter)
 	TeamNames  []string         // teams offered when dispatching (nil → DefaultTeams)
 	BaseMapDir string           // a site's own base-map files (see assets.LoadBaseMap); "" → the demo district
+
+	ReadOnly bool // alerts and their steps shown, no step offered, no officer asked (readonly.go)
+	Wall     bool // the briefing wall: read-only, full screen, rotating views (wall.go)
+	// WallRotate is how long each wall view stays up (0 → the site
+	// settings' durations, else DefaultWallRotate).
+	WallRotate    time.Duration
+	SnapshotEvery time.Duration // save a stamped screenshot this often (0: never; snapshot.go)
+	SnapshotDir   string        // where the scheduled screenshots go
+	SnapshotKeep  int           // how many scheduled screenshots are kept (0: all)
+	Log           io.Writer     // where background problems are logged (nil: standard error)
+	// OnDuty names who is on duty for the wall (a site roster); nil or ""
+	// → the officer's name.
+	OnDuty func() string
 }
 
 // DefaultTeams are the disposal forces a Huangpu duty officer dispatches to.
@@ -110,6 +124,7 @@ type Console struct {
 	background func(func())
 	audit      alertAuditState // the alert detail under the panel
 	search     *placeSearch    // the search box for stations and places
+	wall       *Wall           // the briefing wall's rotation; nil on a desk
 }
 
 // NewConsole builds the window's content on a (not yet shown) window of a.
@@ -163,6 +178,7 @@ func (c *Console) build() {
 	}
 	keep := c.keepPanelState()
 	c.panel = widgets.NewAlertPanel()
+	c.panel.ReadOnly = c.readOnly()
 	c.panel.SetShowClosed(c.ShowClosed())
 	c.panel.OnSelect = c.focusAlert
 	c.panel.OnAction = c.act
@@ -256,6 +272,9 @@ func (c *Console) menu() *fyne.MainMenu {
 	help := fyne.NewMenu(lang.L("Help"),
 		fyne.NewMenuItem(lang.L("About and data sources"), c.showAbout),
 	)
+	if c.readOnly() {
+		return fyne.NewMainMenu(view, c.exportMenu(), language, help) // nobody on duty at a read-only screen
+	}
 	return fyne.NewMainMenu(view, duty, c.exportMenu(), language, help)
 }
 
@@ -314,6 +333,9 @@ func (c *Console) saveView(center orb.Point, zoom float64) {
 }
 
 func (c *Console) showError(err error) {
+	if c.showProblem(err) {
+		return
+	}
 	dialogError(err, c.win)
 }
 
@@ -326,7 +348,11 @@ func RunConsole(ctx context.Context, a fyne.App, rt *Runtime, o ConsoleOptions) 
 	if err := SetLanguage(o.Lang); err != nil {
 		return err
 	}
-	a.Settings().SetTheme(assets.NewTheme())
+	if o.Wall {
+		a.Settings().SetTheme(WallTheme())
+	} else {
+		a.Settings().SetTheme(assets.NewTheme())
+	}
 	a.SetIcon(assets.Icon)
 	if o.Officer == "" {
 		o.Officer = a.Preferences().String(prefOfficer)
@@ -355,6 +381,7 @@ func RunConsole(ctx context.Context, a fyne.App, rt *Runtime, o ConsoleOptions) 
 		<-ctx.Done()
 		fyne.Do(a.Quit)
 	}()
+	c.startExtras(ctx)
 	c.win.SetMaster()
 	c.win.ShowAndRun()
 	return nil

@@ -137,6 +137,9 @@ func (c *Console) Apply(s *Snapshot) {
 	if c.selected != "" {
 		c.refreshDetail()
 	}
+	if c.wall != nil {
+		c.wall.apply(s)
+	}
 }
 
 func (c *Console) staleAfter() time.Duration {
@@ -455,6 +458,9 @@ func (c *Console) applyAlerts(s *Snapshot) {
 		if v.Late {
 			row.StateText += " · " + lang.L("caught up")
 		}
+		if c.readOnly() {
+			row.Actions, row.CaseActions = nil, nil
+		}
 		flashing = flashing || v.Flash
 		rows = append(rows, row)
 	}
@@ -729,7 +735,7 @@ func (c *Console) focusStation(id string) {
 // act runs an officer's step from the panel, asking for a team or a note
 // where the step needs one.
 func (c *Console) act(id string, step city.StepKind) {
-	if c.desk == nil {
+	if c.desk == nil || c.readOnly() {
 		return
 	}
 	if c.desk.Officer() == "" {

@@ -27,7 +27,7 @@ var dutyClock = time.Now
 // caseAct runs a case step from the alert panel, asking for the reason
 // where the step needs one.
 func (c *Console) caseAct(id string, step city.StepKind) {
-	if c.desk == nil {
+	if c.desk == nil || c.readOnly() {
 		return
 	}
 	if c.desk.Officer() == "" {

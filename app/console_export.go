@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"image/png"
 	"io"
 	"time"
 
@@ -66,8 +65,12 @@ func (c *Console) exportFile(name, ext string, write func(io.Writer) error) {
 }
 
 func (c *Console) exportScreenshot() {
-	img := c.win.Canvas().Capture()
-	c.exportFile("onescreen", ".png", func(w io.Writer) error { return png.Encode(w, img) })
+	img, err := c.Screenshot() // taken before the save dialog covers the window
+	if err != nil {
+		c.showError(err)
+		return
+	}
+	c.exportFile("onescreen", ".png", func(w io.Writer) error { return EncodePNG(w, img) })
 }
 
 func (c *Console) exportCAP() {

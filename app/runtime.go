@@ -32,6 +32,10 @@ type Options struct {
 
 	Site    *city.SiteConfig // site settings (LoadSiteConfig); nil → the documented defaults
 	Officer string           // the duty officer recorded with alert steps
+	// ReadOnly: a screen that shows alerts and steps but takes none and
+	// sends none (a briefing wall): the desk refuses steps and the outbox
+	// is not run.
+	ReadOnly bool
 
 	DemoScale    int           // demo: station count multiplier
 	DemoInterval time.Duration // demo: reporting period
@@ -121,6 +125,7 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	if rt.Duty, err = NewDutyDesk(db, *opts.Site, rt.Desk); err != nil {
 		return nil, err
 	}
+	rt.Desk.readOnly = opts.ReadOnly
 	rt.Ingest.Observe(rt.Desk.Observe)
 	rt.Ingest.OnPeerStep(rt.Desk.PeerStep)
 	rt.Ingest.OnPeerCase(rt.Desk.PeerCaseStep)
@@ -157,7 +162,9 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 		}
 	})
 	rt.goRun(func() error { return rt.Ingest.Run(ctx) })
-	rt.goRun(func() error { return rt.Outbox.Run(ctx) })
+	if !opts.ReadOnly {
+		rt.goRun(func() error { return rt.Outbox.Run(ctx) })
+	}
 	rt.goRun(func() error { return rt.runAlertRules(ctx) })
 	rt.goRun(func() error { return rt.Transport.Run(ctx) })
 	ok = true

@@ -29,6 +29,7 @@ type SiteConfig struct {
 	// limits and the working calendar (city/case.go, city/workcal.go).
 	Duty DutySettings `toml:"duty"`
 	Case CaseSettings `toml:"case"`
+	Wall WallSettings `toml:"wall"` // the briefing wall (wall.go)
 	// Stations overrides attributes per station ID.
 	Stations map[string]StationSettings `toml:"stations"`
 }
@@ -190,6 +191,7 @@ func DefaultSiteConfig() SiteConfig {
 			ResidualCurrentMA: defaultResidualCurrentMA, CableTempC: defaultCableTempC,
 			HeartbeatTimeout: defaultHeartbeatTimeout, LowBatteryPercent: defaultLowBatteryPercent,
 		},
+		Wall: DefaultWallSettings(),
 		Alerts: AlertSettings{
 			EscalateAfter:       defaultEscalateAfter,
 			AQI:                 RuleSettings{Margin: 10},
@@ -312,6 +314,7 @@ func (c SiteConfig) Validate() error {
 			bad(key+".capacity", "%v persons is not a capacity", s.Capacity)
 		}
 	}
+	c.Wall.validate(bad)
 	if len(errs) > 0 {
 		return fmt.Errorf("site configuration: %w", errors.Join(errs...))
 	}

@@ -153,6 +153,9 @@ type AlertPanel struct {
 	// the header (or filters by the closed state), so that the app lists
 	// the closed alerts too.
 	OnShowClosed func(show bool) `json:"-"`
+	// ReadOnly shows the selected alert without the step buttons (a
+	// briefing wall, a read-only desk); set it before the panel is drawn.
+	ReadOnly bool
 
 	all        []AlertRow
 	visible    []AlertRow
@@ -306,6 +309,9 @@ func (p *AlertPanel) tapped(i widget.ListItemID) {
 
 // act handles an action button.
 func (p *AlertPanel) act(step city.StepKind) {
+	if p.ReadOnly {
+		return
+	}
 	row, ok := p.SelectedAlert()
 	if !ok || !row.allows(step) {
 		return
@@ -390,6 +396,8 @@ func (p *AlertPanel) CreateRenderer() fyne.WidgetRenderer {
 		grid.Add(b)
 	}
 	r.caseRow = p.caseButtons(&r.caseButtons)
+	grid.Hidden = p.ReadOnly
+	r.caseRow.Hidden = p.ReadOnly
 	r.actionBar = container.NewVBox(widget.NewSeparator(), r.actionTitle, grid, r.caseRow)
 
 	r.content = container.NewBorder(header, r.actionBar, nil, nil, r.list)

@@ -1,0 +1,71 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"time"
+)
+
+// ProcessStats are the figures a long-running screen is watched by: they
+// must stay bounded over days.
+type ProcessStats struct {
+	Goroutines int
+	HeapMB     float64 // Go heap in use
+	RSSMB      float64 // resident set (Linux; 0 elsewhere)
+	FDs        int     // open file descriptors (Linux; 0 elsewhere)
+}
+
+// ReadProcessStats samples this process.
+func ReadProcessStats() ProcessStats {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	s := ProcessStats{Goroutines: runtime.NumGoroutine(), HeapMB: float64(ms.HeapInuse) / (1 << 20)}
+	if b, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			var kb float64
+			if _, err := fmt.Sscanf(line, "VmRSS: %f kB", &kb); err == nil {
+				s.RSSMB = kb / 1024
+			}
+		}
+	}
+	if ents, err := os.ReadDir("/proc/self/fd"); err == nil {
+		s.FDs = len(ents)
+	}
+	return s
+}
+
+// String is the stats line: "stats goroutines=12 heap_mb=40.1 rss_mb=210.3 fds=23".
+func (s ProcessStats) String() string {
+	return fmt.Sprintf("stats goroutines=%d heap_mb=%.1f rss_mb=%.1f fds=%d", s.Goroutines, s.HeapMB, s.RSSMB, s.FDs)
+}
+
+// LogStats writes a stats line to w every period until ctx ends. The
+// first time the goroutines jump to four times their first count (and
+// past 100), it also writes what they are doing, once.
+func LogStats(ctx context.Context, w io.Writer, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	first, dumped := 0, false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s := ReadProcessStats()
+			fmt.Fprintln(w, s)
+			if first == 0 {
+				first = s.Goroutines
+			}
+			if !dumped && s.Goroutines > 100 && s.Goroutines > 4*first {
+				dumped = true
+				fmt.Fprintln(w, "stats: goroutines jumped; their stacks follow")
+				_ = pprof.Lookup("goroutine").WriteTo(w, 1)
+			}
+		}
+	}
+}
