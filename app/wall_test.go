@@ -37,6 +37,13 @@ func TestScreenshotShowsScreenAndStamp(t *testing.T) {
 	defer rt.Close()
 	c, _ := newTestConsole(t, rt)
 	snap := apply(c, rt)
+	// a real window is never smaller than its content's minimum size (the
+	// test driver's is): lay it out as the screen would
+	min := c.win.Content().MinSize()
+	if min.Width > 1920 || min.Height > 1080 {
+		t.Errorf("the window needs %v, more than a 1920×1080 screen", min)
+	}
+	c.win.Resize(min.Max(fyne.NewSize(1600, 900)))
 
 	img, err := c.Screenshot()
 	if err != nil {
