@@ -60,7 +60,9 @@ const auditTimeLayout = "01-02 15:04:05"
 func (c *Console) sidePanel() fyne.CanvasObject {
 	c.audit.detail = widgets.NewAlertDetail()
 	c.audit.id, c.audit.sig, c.audit.steps, c.audit.err = "", "", nil, nil
-	split := container.NewVSplit(c.panel, c.audit.detail)
+	// the detail scrolls as a whole on a short window: the side panel's
+	// height never makes the window taller than the screen
+	split := container.NewVSplit(c.panel, container.NewVScroll(c.audit.detail))
 	split.SetOffset(splitNoAlert)
 	c.audit.split = split
 	return split

@@ -205,7 +205,9 @@ func (c *Console) build() {
 	c.card = widgets.NewDetailCard()
 	c.card.OnClose = c.closeDetail
 	c.card.OnParamChanged = func(p string) { c.param = p; c.refreshDetail() }
-	c.cardBox = container.NewBorder(nil, nil, nil, c.card)
+	// the card scrolls when the window is short, rather than making the
+	// window taller than the screen
+	c.cardBox = container.NewBorder(nil, nil, nil, container.NewVScroll(c.card))
 	c.cardBox.Hide()
 
 	c.title = widget.NewLabelWithStyle(lang.L("Huangpu District · One screen sees the whole city"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
