@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"sync"
 	"time"
 
@@ -105,22 +104,7 @@ func BuildSnapshotAsOf(src AsOfSource, status []FeedStatus, at time.Time, showCl
 	}
 	events, err := src.LatestEventsAsOf(at, asOfWindow)
 	s.Err = errors.Join(s.Err, err)
-	for _, e := range events {
-		if ss := byID[e.Station]; ss != nil {
-			ss.Event = e
-			if e.Time.After(ss.Newest) {
-				ss.Newest = e.Time
-			}
-		}
-	}
-	sort.Slice(states, func(i, j int) bool {
-		a, b := states[i].Station, states[j].Station
-		if a.Feed != b.Feed {
-			return a.Feed < b.Feed
-		}
-		return a.ID < b.ID
-	})
-	s.Stations = states
+	s.Stations = withEvents(states, byID, events)
 	var closedSince time.Time
 	if showClosed {
 		closedSince = at.Add(-closedWindow)

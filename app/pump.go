@@ -81,22 +81,7 @@ func BuildSnapshot(src Source, status []FeedStatus, alerts []AlertView, now time
 	if err != nil && s.Err == nil {
 		s.Err = err
 	}
-	for _, e := range events {
-		if ss := byID[e.Station]; ss != nil {
-			ss.Event = e
-			if e.Time.After(ss.Newest) {
-				ss.Newest = e.Time
-			}
-		}
-	}
-	sort.Slice(states, func(i, j int) bool {
-		a, b := states[i].Station, states[j].Station
-		if a.Feed != b.Feed {
-			return a.Feed < b.Feed
-		}
-		return a.ID < b.ID
-	})
-	s.Stations = states
+	s.Stations = withEvents(states, byID, events)
 	return s
 }
 
@@ -138,4 +123,25 @@ func (p *Pump) Run(ctx context.Context) {
 			return
 		}
 	}
+}
+
+// withEvents puts each fire device's newest event on its station state and
+// returns the states ordered by feed, then id.
+func withEvents(states []StationState, byID map[string]*StationState, events []cache.LatestEvent) []StationState {
+	for _, e := range events {
+		if ss := byID[e.Station]; ss != nil {
+			ss.Event = e
+			if e.Time.After(ss.Newest) {
+				ss.Newest = e.Time
+			}
+		}
+	}
+	sort.Slice(states, func(i, j int) bool {
+		a, b := states[i].Station, states[j].Station
+		if a.Feed != b.Feed {
+			return a.Feed < b.Feed
+		}
+		return a.ID < b.ID
+	})
+	return states
 }
