@@ -110,6 +110,14 @@ func NewAlertDesk(db *cache.DB, cfg city.SiteConfig) (*AlertDesk, error) {
 			if s.Kind == city.StepComment {
 				d.comments[a.ID]++
 			}
+			// the last update stored goes on thinning the updates as
+			// before the restart, so every desk keeps the same ones
+			switch s.Kind {
+			case city.StepUpdate:
+				d.lastUpdate[a.ID] = storedUpdate{at: s.Time, sev: a.Severity}
+			case city.StepClear:
+				delete(d.lastUpdate, a.ID)
+			}
 			if s.Kind.ByOfficer() {
 				d.steps.byAlert[a.ID] = append(d.steps.byAlert[a.ID], heldStep{id: cache.OutboxID(s), step: s})
 			}
@@ -183,7 +191,10 @@ func (d *AlertDesk) thinUpdates(ch []city.Change) []city.Change {
 		case c.Step.Kind == city.StepUpdate:
 			last, seen := d.lastUpdate[id]
 			if seen && last.sev == c.Alert.Severity && c.Alert.Cleared.IsZero() && c.Step.Time.Sub(last.at) < updateEvery {
-				continue
+				// no history row, but the alert's row keeps the value on
+				// screen, so that a desk started again shows it too
+				c.RowOnly = true
+				break
 			}
 			d.lastUpdate[id] = storedUpdate{at: c.Step.Time, sev: c.Alert.Severity}
 		case c.Step.Kind == city.StepClear || c.Alert.State == city.StateClosed:

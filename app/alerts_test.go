@@ -35,7 +35,8 @@ func TestClosedAlertsViewIsBounded(t *testing.T) {
 }
 
 // TestValueUpdatesAreThinned: a long episode at one severity stores a value
-// update at most every updateEvery; a change of severity is always stored.
+// update in the history at most every updateEvery (the others change only
+// the alert's row); a change of severity is always stored.
 func TestValueUpdatesAreThinned(t *testing.T) {
 	d := &AlertDesk{lastUpdate: map[string]storedUpdate{}}
 	t0 := time.Date(2026, 11, 1, 8, 0, 0, 0, city.Shanghai)
@@ -50,7 +51,11 @@ func TestValueUpdatesAreThinned(t *testing.T) {
 		if s >= 7*60 {
 			sev = city.SeverityMajor
 		}
-		if len(d.thinUpdates([]city.Change{upd(at, sev)})) == 1 {
+		out := d.thinUpdates([]city.Change{upd(at, sev)})
+		if len(out) != 1 {
+			t.Fatalf("at %v: %d changes, want the update, kept in the history or only in the alert's row", at, len(out))
+		}
+		if !out[0].RowOnly {
 			kept = append(kept, at)
 		}
 	}

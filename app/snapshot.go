@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"fyne.io/fyne/v2/test"
 	"image"
 	"image/color"
 	"image/draw"
@@ -87,6 +88,15 @@ func CaptureWindow(w fyne.Window, stamp []StampLine) (img image.Image, err error
 	if size.Width < 1 || size.Height < 1 {
 		return nil, errors.New("the window is not laid out yet")
 	}
+	// an object laid out with a negative size (a widget squeezed past its
+	// minimum) is left out of the picture rather than stopping it
+	var hidden []fyne.CanvasObject
+	hideDegenerate(live, &hidden)
+	defer func() {
+		for _, o := range hidden {
+			o.Show()
+		}
+	}()
 	bar := stampBar(stamp)
 	barH := stampHeight()
 	bar.Move(fyne.NewPos(pos.X, pos.Y+size.Height))
@@ -249,6 +259,29 @@ func (c *Console) runSnapshots(done <-chan struct{}, every time.Duration, dir st
 		}
 		if s.err != nil && logw != nil {
 			fmt.Fprintln(logw, "snapshot:", s.err)
+		}
+	}
+}
+
+// hideDegenerate hides every visible object under o whose size is negative
+// and lists it in hidden, so that the painter never draws it.
+func hideDegenerate(o fyne.CanvasObject, hidden *[]fyne.CanvasObject) {
+	if o == nil || !o.Visible() {
+		return
+	}
+	if sz := o.Size(); sz.Width < 0 || sz.Height < 0 {
+		o.Hide()
+		*hidden = append(*hidden, o)
+		return
+	}
+	switch t := o.(type) {
+	case *fyne.Container:
+		for _, c := range t.Objects {
+			hideDegenerate(c, hidden)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(t).Objects() {
+			hideDegenerate(c, hidden)
 		}
 	}
 }

@@ -43,7 +43,7 @@ func TestScreenshotShowsScreenAndStamp(t *testing.T) {
 	if min.Width > 1920 || min.Height > 1080 {
 		t.Errorf("the window needs %v, more than a 1920×1080 screen", min)
 	}
-	c.win.Resize(min.Max(fyne.NewSize(1600, 900)))
+	c.win.Resize(min.Max(fyne.NewSize(1920, 1080)))
 
 	img, err := c.Screenshot()
 	if err != nil {

@@ -185,6 +185,9 @@ func (w *writer) storeChange(c *city.Change, recv int64, fromPeers map[string]bo
 	if err := w.exec(stUpsertAlert); err != nil {
 		return fmt.Errorf("store alert %s: %w", c.Alert.ID, err)
 	}
+	if c.RowOnly {
+		return nil
+	}
 	s := &c.Step
 	id := OutboxID(*s)
 	res, err := w.tx[stInsertStep].Exec(id, s.Alert, string(s.Kind), s.Officer, s.Team, s.Note, s.Time.UnixNano())

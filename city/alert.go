@@ -458,4 +458,7 @@ func (a Alert) Apply(s Step) (Alert, error) {
 type Change struct {
 	Alert Alert
 	Step  Step
+	// RowOnly: the alert's stored row takes Alert, but Step is not kept
+	// in its history (a value update thinned out of the history).
+	RowOnly bool
 }
