@@ -41,7 +41,10 @@ cityfeed: build
 	./$(BIN)/cityfeed serve $(ARGS)
 
 test: deps deps-test vet
-	$(GO) test -race -tags $(TEST_TAGS) -timeout 40m ./...
+	# the real-window tests (root package: smoke, wall soak) run after the
+	# others, so that their Xvfb load does not slow the cluster failover tests
+	$(GO) test -race -tags $(TEST_TAGS) -timeout 40m $$($(GO) list ./... | grep -vx onescreen)
+	$(GO) test -race -tags $(TEST_TAGS) -timeout 40m .
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || \
