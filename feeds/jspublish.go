@@ -14,8 +14,6 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 
 	"onescreen/city"
 )
@@ -174,21 +172,10 @@ func (p *JetStreamPublisher) PutStation(st city.Station) error {
 	if p.isClosed() {
 		return ErrClosed
 	}
-	if len(st.Area) > 0 && st.Location == (orb.Point{}) {
-		st.Location, _ = planar.CentroidArea(st.Area)
-	}
-	if err := p.v.CheckStation(st); err != nil {
-		return err
-	}
-	ws, err := WireStationOf(st)
+	st, msg, err := stationMessage(p.v, st)
 	if err != nil {
 		return err
 	}
-	msg, err := Encode(Envelope{V: ProtocolVersion, Type: TypeStation, Station: ws})
-	if err != nil {
-		return err
-	}
-	p.v.Know(st)
 	if _, err := publishRetry(p.ctx, p.js, p.subj.Station(st.ID), "", "", msg); err != nil {
 		return fmt.Errorf("publish station %s: %w", st.ID, err)
 	}

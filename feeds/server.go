@@ -250,21 +250,10 @@ func (s *Server) PutStation(st city.Station) error {
 	if s.closed.Load() {
 		return ErrClosed
 	}
-	if len(st.Area) > 0 && st.Location == (orb.Point{}) {
-		st.Location, _ = planar.CentroidArea(st.Area)
-	}
-	if err := s.v.CheckStation(st); err != nil {
-		return err
-	}
-	ws, err := WireStationOf(st)
+	st, msg, err := stationMessage(s.v, st)
 	if err != nil {
 		return err
 	}
-	msg, err := Encode(Envelope{V: ProtocolVersion, Type: TypeStation, Station: ws})
-	if err != nil {
-		return err
-	}
-	s.v.Know(st)
 	s.stMu.Lock()
 	if _, ok := s.stations[st.ID]; !ok {
 		s.stOrder = append(s.stOrder, st.ID)
@@ -917,4 +906,26 @@ func (c *serverConn) writeFrames(msgs [][]byte) error {
 		msgs = msgs[n:]
 	}
 	return nil
+}
+
+// stationMessage checks a station a publisher describes (a zone whose
+// Location is unset gets its polygon's centroid), encodes its station
+// message and makes v know it.
+func stationMessage(v *Validator, st city.Station) (city.Station, []byte, error) {
+	if len(st.Area) > 0 && st.Location == (orb.Point{}) {
+		st.Location, _ = planar.CentroidArea(st.Area)
+	}
+	if err := v.CheckStation(st); err != nil {
+		return st, nil, err
+	}
+	ws, err := WireStationOf(st)
+	if err != nil {
+		return st, nil, err
+	}
+	msg, err := Encode(Envelope{V: ProtocolVersion, Type: TypeStation, Station: ws})
+	if err != nil {
+		return st, nil, err
+	}
+	v.Know(st)
+	return st, msg, nil
 }
