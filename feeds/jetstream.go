@@ -301,6 +301,7 @@ func (j *JetStream) Run(ctx context.Context) error {
 		j.state(Disconnected, err)
 		wait := backoff(attempt, j.cfg.MinBackoff, j.cfg.MaxBackoff, j.rnd)
 		attempt++
+		j.cfg.Logf("JetStream session ended: %v; starting again in %v", err, wait.Round(time.Millisecond))
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -362,25 +363,48 @@ func (j *JetStream) session(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("stream %s: %w", j.subj.Stations, err)
 	}
+	rctx, cancel = context.WithTimeout(ctx, jsRequestWait)
+	stepStream, err := js.Stream(rctx, j.subj.Steps)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("stream %s: %w", j.subj.Steps, err)
+	}
 	cursors, err := j.cfg.Cursors()
 	if err != nil {
 		return fmt.Errorf("read cursors: %w", err)
 	}
 	j.call(func(h Handler) { h.Hello(epoch) })
 
-	var watched []*watchedConsumer
+	// Every consumer is watched from the moment it is made: one whose
+	// making fails (a stream leader being elected, an overloaded cluster)
+	// is made by the watchdog as soon as the cluster answers, and the
+	// consumers that run go on running. Ending the session instead would
+	// stop them all and start every one over, which a cluster that is
+	// slow to answer can keep failing for minutes.
+	var watched consumerSet
+	wctx, wcancel := context.WithCancel(ctx)
+	watchDone := make(chan struct{})
+	go func() {
+		defer close(watchDone)
+		watched.watch(wctx)
+	}()
 	defer func() {
-		for _, w := range watched {
-			w.stop()
-		}
+		wcancel()
+		<-watchDone
+		watched.stop()
 	}()
 	consume := func(stream jetstream.Stream, subject string, whole bool, cfg jetstream.OrderedConsumerConfig, after uint64, fn func(jetstream.Msg, *jetstream.MsgMetadata)) error {
 		cfg.FilterSubjects = []string{subject}
 		w := &watchedConsumer{stream: stream, subject: subject, whole: whole, cfg: cfg, fn: fn, logf: j.cfg.Logf, last: after}
-		if err := w.start(ctx, after); err != nil {
-			return fmt.Errorf("consume %s: %w", subject, err)
+		watched.add(w)
+		rctx, cancel := context.WithTimeout(ctx, jsRequestWait)
+		defer cancel()
+		if err := w.start(rctx, after); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			j.cfg.Logf("consumer of %s: %v; made again when the cluster answers", subject, err)
 		}
-		watched = append(watched, w)
 		return nil
 	}
 
@@ -427,12 +451,6 @@ func (j *JetStream) session(ctx context.Context) error {
 		}
 	}
 
-	rctx, cancel = context.WithTimeout(ctx, jsRequestWait)
-	stepStream, err := js.Stream(rctx, j.subj.Steps)
-	cancel()
-	if err != nil {
-		return fmt.Errorf("stream %s: %w", j.subj.Steps, err)
-	}
 	if j.steps != nil {
 		// From the start of the stream at every start: a step is applied
 		// once by its id however often it is delivered.
@@ -440,17 +458,6 @@ func (j *JetStream) session(ctx context.Context) error {
 			return err
 		}
 	}
-	wctx, wcancel := context.WithCancel(ctx)
-	watchDone := make(chan struct{})
-	go func() {
-		defer close(watchDone)
-		watch(wctx, watched)
-	}()
-	defer func() {
-		wcancel()
-		<-watchDone
-	}()
-
 	q := make(chan pendingStep, actionQueueLen)
 	pctx, pcancel := context.WithCancel(ctx)
 	pubDone := make(chan struct{})

@@ -3,6 +3,8 @@ package feeds
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -362,4 +364,85 @@ func TestJetStreamGapAfterRetention(t *testing.T) {
 			t.Fatalf("%d readings, want %d", n, want)
 		}
 	})
+}
+
+// TestConsumerMadeWhenStreamAnswers: a consumer whose making fails (here
+// its stream is missing, as while a stream leader is being elected) is
+// kept and made by the watchdog once the stream answers; it then delivers
+// every message once, in order. Before, such a failure ended the session
+// and stopped the other consumers with it.
+func TestConsumerMadeWhenStreamAnswers(t *testing.T) {
+	ns := testutil.StartNATS(t, 1)
+	nc, err := nats.Connect(ns.URLs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cfg := jetstream.StreamConfig{Name: "WATCHED", Subjects: []string{"watched.>"}}
+	st, err := js.CreateStream(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := js.DeleteStream(ctx, cfg.Name); err != nil {
+		t.Fatal(err)
+	}
+
+	var mu sync.Mutex
+	var got []uint64
+	var logs []string
+	w := &watchedConsumer{stream: st, subject: "watched.a", cfg: jetstream.OrderedConsumerConfig{FilterSubjects: []string{"watched.a"}},
+		fn: func(_ jetstream.Msg, md *jetstream.MsgMetadata) {
+			mu.Lock()
+			got = append(got, md.Sequence.Stream)
+			mu.Unlock()
+		},
+		logf: func(f string, a ...any) {
+			mu.Lock()
+			logs = append(logs, fmt.Sprintf(f, a...))
+			mu.Unlock()
+		}}
+	var set consumerSet
+	set.add(w)
+	sctx, scancel := context.WithTimeout(ctx, time.Second)
+	err = w.start(sctx, 0)
+	scancel()
+	if err == nil {
+		t.Fatal("a consumer was made on a missing stream")
+	}
+	wctx, wcancel := context.WithCancel(ctx)
+	watchDone := make(chan struct{})
+	go func() { defer close(watchDone); set.watch(wctx) }()
+	defer func() { wcancel(); <-watchDone; set.stop() }()
+
+	time.Sleep(2 * jsWatchEvery) // the watchdog tries and fails while the stream is missing
+	if _, err := js.CreateStream(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		subj := "watched.a"
+		if i%2 == 1 {
+			subj = "watched.b" // not this consumer's
+		}
+		if _, err := js.Publish(ctx, subj, []byte(fmt.Sprint(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "the 10 messages of watched.a", func() bool { mu.Lock(); defer mu.Unlock(); return len(got) >= 10 })
+	time.Sleep(2 * jsWatchEvery) // a doubled delivery would arrive now
+	mu.Lock()
+	defer mu.Unlock()
+	want := []uint64{1, 3, 5, 7, 9, 11, 13, 15, 17, 19}
+	if !slices.Equal(got, want) {
+		t.Errorf("delivered stream sequences %v, want %v", got, want)
+	}
+	if !slices.ContainsFunc(logs, func(l string) bool { return strings.Contains(l, "trying again") }) ||
+		!slices.ContainsFunc(logs, func(l string) bool { return strings.Contains(l, "made after 0") }) {
+		t.Errorf("the watchdog's tries are not logged: %q", logs)
+	}
 }

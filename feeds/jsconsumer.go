@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -89,13 +90,24 @@ func (w *watchedConsumer) handle(m jetstream.Msg) {
 // while the stream holds a newer message for it.
 func (w *watchedConsumer) check(ctx context.Context) {
 	w.mu.Lock()
-	last, quiet := w.last, time.Since(w.lastAt)
+	last, quiet, running := w.last, time.Since(w.lastAt), w.cc != nil
 	w.mu.Unlock()
+	rctx, cancel := context.WithTimeout(ctx, jsRequestWait)
+	defer cancel()
+	if !running {
+		// its making failed: try again, after the last it delivered
+		if err := w.start(rctx, last); err != nil {
+			if ctx.Err() == nil {
+				w.logf("consumer of %s: %v; trying again", w.subject, err)
+			}
+			return
+		}
+		w.logf("consumer of %s made after %d", w.subject, last)
+		return
+	}
 	if quiet < jsStallAfter {
 		return
 	}
-	rctx, cancel := context.WithTimeout(ctx, jsRequestWait)
-	defer cancel()
 	var newest uint64
 	if w.whole {
 		info, err := w.stream.Info(rctx)
@@ -125,8 +137,8 @@ func (w *watchedConsumer) check(ctx context.Context) {
 		return
 	}
 	w.remade++
-	rctx, cancel = context.WithTimeout(ctx, jsRequestWait)
-	defer cancel()
+	rctx, cancel2 := context.WithTimeout(ctx, jsRequestWait)
+	defer cancel2()
 	w.logf("consumer of %s quiet for %v with messages %d..%d waiting: made again after %d", w.subject, quiet.Round(time.Second), last+1, newest, last)
 	if err := w.start(rctx, last); err != nil && ctx.Err() == nil {
 		w.logf("consumer of %s: %v", w.subject, err)
@@ -143,24 +155,61 @@ func (w *watchedConsumer) stop() {
 	}
 }
 
-// watch checks the consumers every jsWatchEvery until ctx ends.
-func watch(ctx context.Context, ws []*watchedConsumer) {
+// consumerSet is the consumers of one session, watched as they are added.
+type consumerSet struct {
+	mu sync.Mutex
+	ws []*watchedConsumer
+}
+
+func (s *consumerSet) add(w *watchedConsumer) {
+	s.mu.Lock()
+	s.ws = append(s.ws, w)
+	s.mu.Unlock()
+}
+
+func (s *consumerSet) list() []*watchedConsumer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.ws)
+}
+
+func (s *consumerSet) stop() {
+	for _, w := range s.list() {
+		w.stop()
+	}
+}
+
+// watch checks the consumers every jsWatchEvery until ctx ends. Each is
+// checked on its own: one that waits on a slow cluster holds up no other.
+func (s *consumerSet) watch(ctx context.Context) {
 	t := time.NewTicker(jsWatchEvery)
 	defer t.Stop()
+	busy := map[*watchedConsumer]bool{}
+	done := make(chan *watchedConsumer)
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case w := <-done:
+			delete(busy, w)
 		case <-t.C:
-			var wg sync.WaitGroup
-			for _, w := range ws {
+			for _, w := range s.list() {
+				if busy[w] {
+					continue
+				}
+				busy[w] = true
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
 					w.check(ctx)
+					select {
+					case done <- w:
+					case <-ctx.Done():
+					}
 				}()
 			}
-			wg.Wait()
 		}
 	}
 }
