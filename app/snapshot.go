@@ -3,7 +3,6 @@ package app
 import (
 	"errors"
 	"fmt"
-	"fyne.io/fyne/v2/test"
 	"image"
 	"image/color"
 	"image/draw"
@@ -88,15 +87,6 @@ func CaptureWindow(w fyne.Window, stamp []StampLine) (img image.Image, err error
 	if size.Width < 1 || size.Height < 1 {
 		return nil, errors.New("the window is not laid out yet")
 	}
-	// an object laid out with a negative size (a widget squeezed past its
-	// minimum) is left out of the picture rather than stopping it
-	var hidden []fyne.CanvasObject
-	hideDegenerate(live, &hidden)
-	defer func() {
-		for _, o := range hidden {
-			o.Show()
-		}
-	}()
 	bar := stampBar(stamp)
 	barH := stampHeight()
 	bar.Move(fyne.NewPos(pos.X, pos.Y+size.Height))
@@ -114,6 +104,9 @@ func CaptureWindow(w fyne.Window, stamp []StampLine) (img image.Image, err error
 	// menu bar) so the image is the content and the stamp.
 	scale := w.Canvas().Scale()
 	r := image.Rect(int(pos.X*scale), int(pos.Y*scale), int((pos.X+size.Width)*scale), int((pos.Y+size.Height+barH)*scale)).Intersect(full.Bounds())
+	if n, ok := full.(*image.NRGBA); ok {
+		return n.SubImage(r), nil // no copy of a screen-sized picture
+	}
 	out := image.NewNRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
 	draw.Draw(out, out.Bounds(), full, r.Min, draw.Src)
 	return out, nil
@@ -259,29 +252,6 @@ func (c *Console) runSnapshots(done <-chan struct{}, every time.Duration, dir st
 		}
 		if s.err != nil && logw != nil {
 			fmt.Fprintln(logw, "snapshot:", s.err)
-		}
-	}
-}
-
-// hideDegenerate hides every visible object under o whose size is negative
-// and lists it in hidden, so that the painter never draws it.
-func hideDegenerate(o fyne.CanvasObject, hidden *[]fyne.CanvasObject) {
-	if o == nil || !o.Visible() {
-		return
-	}
-	if sz := o.Size(); sz.Width < 0 || sz.Height < 0 {
-		o.Hide()
-		*hidden = append(*hidden, o)
-		return
-	}
-	switch t := o.(type) {
-	case *fyne.Container:
-		for _, c := range t.Objects {
-			hideDegenerate(c, hidden)
-		}
-	case fyne.Widget:
-		for _, c := range test.WidgetRenderer(t).Objects() {
-			hideDegenerate(c, hidden)
 		}
 	}
 }
