@@ -104,15 +104,6 @@ func BenchmarkJetStreamIngest(b *testing.B) {
 		rows += w.rows
 	}
 	b.StopTimer()
-	after, err := p.db.ReadingCount()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if got := int(after - before); got != rows {
-		b.Fatalf("the cache holds %d new rows, want %d", got, rows)
-	}
-	b.ReportMetric(float64(readings)/pipeTime.Seconds(), "readings/s")
-	b.ReportMetric(float64(rows)/pipeTime.Seconds(), "values/s")
-	b.ReportMetric(float64(rows)/rawTime.Seconds(), "raw_values/s")
-	b.ReportMetric(100*rawTime.Seconds()/pipeTime.Seconds(), "pct_of_raw")
+	checkBenchRows(b, p.db, before, rows)
+	reportAgainstRaw(b, readings, rows, pipeTime, rawTime)
 }

@@ -65,11 +65,7 @@ const (
 // observed at or before at and after at minus window (window <= 0: no
 // lower bound), ordered by station and parameter.
 func (db *DB) LatestAsOf(at time.Time, window time.Duration) ([]Latest, error) {
-	hi := ms(at)
-	lo := int64(math.MinInt64)
-	if window > 0 {
-		lo = hi - window.Milliseconds()
-	}
+	hi, lo := asOfBounds(at, window)
 	var out []Latest
 	err := db.query("read values as of a time", sqlLatestAsOf, func(r *sql.Rows) error {
 		var l Latest
@@ -92,11 +88,7 @@ func (db *DB) LatestAsOf(at time.Time, window time.Duration) ([]Latest, error) {
 // at or before at and after at minus window (window <= 0: no lower bound),
 // ordered by station.
 func (db *DB) LatestEventsAsOf(at time.Time, window time.Duration) ([]LatestEvent, error) {
-	hi := ms(at)
-	lo := int64(math.MinInt64)
-	if window > 0 {
-		lo = hi - window.Milliseconds()
-	}
+	hi, lo := asOfBounds(at, window)
 	var out []LatestEvent
 	err := db.query("read events as of a time", sqlEventsAsOf, func(r *sql.Rows) error {
 		var e LatestEvent
@@ -115,6 +107,17 @@ func (db *DB) LatestEventsAsOf(at time.Time, window time.Duration) ([]LatestEven
 		return nil, err
 	}
 	return out, nil
+}
+
+// asOfBounds are the observation times, in ms, an as-of query looks
+// between: at most at, and more than window before it (window <= 0: no
+// lower bound).
+func asOfBounds(at time.Time, window time.Duration) (hi, lo int64) {
+	hi, lo = ms(at), math.MinInt64
+	if window > 0 {
+		lo = hi - window.Milliseconds()
+	}
+	return hi, lo
 }
 
 // EarliestReading returns the observation time of the oldest reading held,
