@@ -267,9 +267,9 @@ func TestLegendCompactCollapsibleNotClipped(t *testing.T) {
 	}
 	// The legend's button toggles it, and the choice is remembered.
 	c.mapView.SetLegendCollapsed(false)
-	var btn *widget.Button
+	var btn *widgets.SmallButton
 	for _, o := range test.LaidOutObjects(c.mapView) {
-		if b, ok := o.(*widget.Button); ok && b.Text == "Legend" {
+		if b, ok := o.(*widgets.SmallButton); ok && b.Text == "Legend" {
 			btn = b
 		}
 	}

@@ -218,7 +218,7 @@ func (d *AlertDetail) CreateRenderer() fyne.WidgetRenderer {
 	d.ExtendBaseWidget(d)
 	head, body := d.content()
 	r := &alertDetailRenderer{d: d, head: container.NewStack(head), scroll: container.NewVScroll(body)}
-	r.wrap = container.NewThemeOverride(container.NewBorder(r.head, nil, nil, nil, r.scroll), compactTheme{})
+	r.wrap = container.NewBorder(r.head, nil, nil, nil, r.scroll)
 	r.Refresh()
 	return r
 }
@@ -227,8 +227,8 @@ type alertDetailRenderer struct {
 	d      *AlertDetail
 	head   *fyne.Container // title, state and the steps allowed: never scrolled away
 	scroll *container.Scroll
-	wrap   *container.ThemeOverride // tight padding, so a long history fits
-	shown  string                   // the alert whose history is shown, to keep the scroll on a redraw
+	wrap   *fyne.Container // the head above the scrolled history
+	shown  string          // the alert whose history is shown, to keep the scroll on a redraw
 }
 
 func (r *alertDetailRenderer) MinSize() fyne.Size {
@@ -255,20 +255,6 @@ func (r *alertDetailRenderer) Refresh() {
 
 func (r *alertDetailRenderer) Objects() []fyne.CanvasObject {
 	return []fyne.CanvasObject{r.wrap}
-}
-
-// compactTheme is the app's theme with tight padding, for dense text such
-// as an alert's history.
-type compactTheme struct{ legendTheme }
-
-func (t compactTheme) Size(n fyne.ThemeSizeName) float32 {
-	switch n {
-	case theme.SizeNameInnerPadding:
-		return 3
-	case theme.SizeNamePadding:
-		return 2
-	}
-	return t.base().Size(n)
 }
 
 func (r *alertDetailRenderer) Destroy() {}

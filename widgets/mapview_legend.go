@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 )
 
 // The map's legend is also its layer switch: one line per layer, its check
@@ -68,37 +67,6 @@ func (m *MapView) toggleLegend() {
 	if m.OnLegendToggled != nil {
 		m.OnLegendToggled(m.legendCollapsed)
 	}
-}
-
-// legendTheme draws the legend in the caption size with tight padding,
-// following whatever theme the app has.
-type legendTheme struct{}
-
-func (legendTheme) base() fyne.Theme {
-	if a := fyne.CurrentApp(); a != nil {
-		return a.Settings().Theme()
-	}
-	return theme.DefaultTheme()
-}
-
-func (t legendTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
-	return t.base().Color(n, v)
-}
-func (t legendTheme) Font(s fyne.TextStyle) fyne.Resource     { return t.base().Font(s) }
-func (t legendTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return t.base().Icon(n) }
-func (t legendTheme) Size(n fyne.ThemeSizeName) float32 {
-	b := t.base()
-	switch n {
-	case theme.SizeNameText:
-		return b.Size(theme.SizeNameCaptionText)
-	case theme.SizeNameInlineIcon:
-		return b.Size(theme.SizeNameCaptionText) + 2
-	case theme.SizeNameInnerPadding:
-		return 3
-	case theme.SizeNamePadding:
-		return 2
-	}
-	return b.Size(n)
 }
 
 // legendFlow lays its objects out left to right, wrapping into lines no
@@ -223,11 +191,8 @@ func (l legendRowsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 }
 
 // newLegendButton is the legend's collapse/expand button.
-func newLegendButton(m *MapView) *widget.Button {
-	b := widget.NewButtonWithIcon(lang.L("Legend"), theme.MenuDropUpIcon(), m.toggleLegend)
-	b.Importance = widget.LowImportance
-	b.Alignment = widget.ButtonAlignLeading
-	return b
+func newLegendButton(m *MapView) *SmallButton {
+	return NewSmallButton(lang.L("Legend"), theme.MenuDropUpIcon(), m.toggleLegend)
 }
 
 // layoutLegend places the legend in the top-left corner: its button, and
@@ -235,7 +200,7 @@ func newLegendButton(m *MapView) *widget.Button {
 // and never wider than the room left of the zoom buttons.
 func (r *mapRenderer) layoutLegend(size fyne.Size, pad, buttonsWidth, attrHeight float32) {
 	if len(r.panel.Objects) == 0 {
-		r.legendWrap.Hide()
+		r.legendBox.Hide()
 		r.panelBg.Hide()
 		return
 	}
@@ -267,10 +232,10 @@ func (r *mapRenderer) layoutLegend(size fyne.Size, pad, buttonsWidth, attrHeight
 		w, h = max(w, sw), bs.Height+sh
 	}
 	r.legendButton.Resize(bs)
-	r.legendWrap.Move(fyne.NewPos(2*pad, 2*pad))
-	r.legendWrap.Resize(fyne.NewSize(w, h))
+	r.legendBox.Move(fyne.NewPos(2*pad, 2*pad))
+	r.legendBox.Resize(fyne.NewSize(w, h))
 	r.panelBg.Move(fyne.NewPos(pad, pad))
 	r.panelBg.Resize(fyne.NewSize(w+2*pad, h+2*pad))
-	r.legendWrap.Show()
+	r.legendBox.Show()
 	r.panelBg.Show()
 }

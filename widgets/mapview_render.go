@@ -40,10 +40,9 @@ type mapRenderer struct {
 	panelBg      *canvas.Rectangle
 	panel        *fyne.Container // the layers' lines (legendRowsLayout)
 	panelScroll  *container.Scroll
-	legendButton *widget.Button
+	legendButton *SmallButton
 	sharedRow    *fyne.Container // entries every layer shares, beside the button
 	legendBox    *fyne.Container // the button, the shared entries and the scroll, placed by Layout
-	legendWrap   *container.ThemeOverride
 	blocks       map[LayerID]*mapLegendBlock
 
 	buttons *fyne.Container
@@ -59,7 +58,7 @@ type mapRenderer struct {
 
 // mapLegendBlock is one layer's switch and legend rows.
 type mapLegendBlock struct {
-	check   *widget.Check
+	check   *SmallCheck
 	rows    *fyne.Container // the layer's own entries (legendFlow)
 	entries []LegendEntry   // the entries the rows show
 }
@@ -82,7 +81,6 @@ func newMapRenderer(m *MapView) *mapRenderer {
 	r.legendButton = newLegendButton(m)
 	r.sharedRow = container.New(legendFlow{width: legendEntriesUnits})
 	r.legendBox = container.NewWithoutLayout(r.legendButton, r.sharedRow, r.panelScroll)
-	r.legendWrap = container.NewThemeOverride(r.legendBox, legendTheme{})
 	zoomIn := widget.NewButtonWithIcon("", theme.ZoomInIcon(), func() { m.zoomCentre(buttonZoomFactor) })
 	zoomOut := widget.NewButtonWithIcon("", theme.ZoomOutIcon(), func() { m.zoomCentre(1 / buttonZoomFactor) })
 	fit := widget.NewButtonWithIcon("", theme.ZoomFitIcon(), m.FitDistrict)
@@ -105,7 +103,7 @@ func newMapRenderer(m *MapView) *mapRenderer {
 	for _, t := range r.streetLabels {
 		r.objects = append(r.objects, t)
 	}
-	r.objects = append(r.objects, r.panelBg, r.legendWrap, r.buttons, r.attrBg, r.attr, r.tipBg, r.tip)
+	r.objects = append(r.objects, r.panelBg, r.legendBox, r.buttons, r.attrBg, r.attr, r.tipBg, r.tip)
 	r.applyTheme()
 	r.syncLegend()
 	return r
@@ -164,9 +162,8 @@ func (r *mapRenderer) syncLegend() {
 		if b == nil {
 			id := l.id
 			b = &mapLegendBlock{rows: container.New(legendFlow{width: legendEntriesUnits})}
-			b.check = widget.NewCheck(l.title, nil)
+			b.check = NewSmallCheck(l.title, func(on bool) { r.m.SetLayerVisible(id, on) })
 			b.check.Checked = l.visible
-			b.check.OnChanged = func(on bool) { r.m.SetLayerVisible(id, on) }
 			r.blocks[l.id] = b
 		}
 		if b.check.Text != l.title || b.check.Checked != l.visible {
@@ -209,7 +206,7 @@ func (r *mapRenderer) syncLegend() {
 	if r.legendButton.Icon != icon {
 		r.legendButton.SetIcon(icon)
 	}
-	r.legendWrap.Refresh() // applies the legend's theme to new rows
+	r.legendBox.Refresh()
 	r.Layout(r.m.Size())
 }
 
