@@ -134,7 +134,7 @@ func dashboardFlags(o *dashOpts) *flag.FlagSet {
 	fs.DurationVar(&o.snapshotEvery, "snapshot-every", 0, "save a stamped PNG of the window this often into --snapshot-dir (0: never)")
 	fs.StringVar(&o.snapshotDir, "snapshot-dir", "", "directory for the scheduled PNG snapshots (onescreen-YYYYMMDD-HHMMSS.png, Beijing time)")
 	fs.IntVar(&o.snapshotKeep, "snapshot-keep", 144, "how many scheduled snapshots to keep; older ones are deleted (0: all)")
-	fs.DurationVar(&o.statsEvery, "stats-every", 0, "log goroutines, heap, resident memory and open files this often on standard error (0: never)")
+	fs.DurationVar(&o.statsEvery, "stats-every", 0, "log goroutines, heap in use, live heap, resident memory and open files this often on standard error (0: never)")
 	return fs
 }
 
