@@ -219,6 +219,7 @@ func (r *mapRenderer) Layout(size fyne.Size) {
 	r.raster.Resize(size)
 
 	bs := r.buttons.MinSize()
+	r.attr.Text = fitText(r.m.attribution, r.attr.TextSize, r.attr.TextStyle, size.Width-4*pad)
 	as := r.attr.MinSize()
 	r.layoutLegend(size, pad, bs.Width, as.Height)
 

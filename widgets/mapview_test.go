@@ -4,6 +4,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -605,5 +606,28 @@ func TestMapZoneHoleStaysOpen(t *testing.T) {
 	}
 	if f, ok := m.FeatureAt(inRing); !ok || f.ID != "ring-zone" {
 		t.Errorf("between hole and outline: %q %v", f.ID, ok)
+	}
+}
+
+// TestMapAttributionFitsNarrowMap: on a map narrower than its attribution
+// the attribution is cut with "…" and stays inside the map, keeping its
+// first source, rather than running off the left edge.
+func TestMapAttributionFitsNarrowMap(t *testing.T) {
+	test.NewTempApp(t)
+	long := "© OpenStreetMap contributors; 街道 codes: AreaCity-JsSpider-StatsGov (MIT); Water: Jqmap2 (licence not stated); Expressways: Jqmap2 (licence not stated)"
+	m := NewMapView(loadHuangpuBase(t), long)
+	w := test.NewTempWindow(t, m)
+	w.SetPadded(false)
+	w.Resize(fyne.NewSize(500, 300))
+	a := m.renderer.attr
+	if !strings.HasPrefix(a.Text, "© OpenStreetMap contributors") || !strings.HasSuffix(a.Text, "…") {
+		t.Errorf("attribution on a 500-wide map: %q", a.Text)
+	}
+	if a.Position().X < 0 || a.Position().X+a.Size().Width > 500 {
+		t.Errorf("attribution at x %.0f, %.0f wide, on a 500-wide map", a.Position().X, a.Size().Width)
+	}
+	w.Resize(fyne.NewSize(1800, 300))
+	if a.Text != long {
+		t.Errorf("attribution on a wide map cut to %q", a.Text)
 	}
 }
