@@ -139,7 +139,7 @@ func (d *AlertDetail) content() (head, body fyne.CanvasObject) {
 	}
 	now := widget.NewLabel(lang.L("Steps allowed now") + ": " + allowed)
 	now.Wrapping = fyne.TextWrapWord
-	head = container.NewVBox(append(objs, now, widget.NewSeparator())...)
+	head = denseColumn(append(objs, now, widget.NewSeparator())...)
 	objs = nil
 
 	// The history first: who did what and when is what the officer
@@ -171,7 +171,7 @@ func (d *AlertDetail) content() (head, body fyne.CanvasObject) {
 		facts.Add(v)
 	}
 	objs = append(objs, widget.NewSeparator(), facts)
-	return head, container.NewVBox(objs...)
+	return head, denseColumn(objs...)
 }
 
 // auditStepView is one history entry: a coloured mark, time, step, who
@@ -185,7 +185,7 @@ func auditStepView(th fyne.Theme, s AuditStep) fyne.CanvasObject {
 	head.Wrapping = fyne.TextWrapWord
 	mark := canvas.NewRectangle(stepColor(th, s.Kind))
 	mark.SetMinSize(fyne.NewSize(4, 4))
-	body := container.NewVBox(head)
+	body := denseColumn(head)
 	if s.Note != "" {
 		note := widget.NewLabel(s.Note)
 		note.Wrapping = fyne.TextWrapWord
@@ -284,6 +284,9 @@ func (l *auditFactLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		lab.Resize(lab.MinSize())
 		val.Move(fyne.NewPos(lw+gap, y))
 		y += h
+		if i+3 < len(objs) {
+			y += denseSpacing(val, objs[i+3])
+		}
 	}
 }
 
@@ -292,7 +295,100 @@ func (l *auditFactLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var h, vw float32
 	for i := 0; i+1 < len(objs); i += 2 {
 		h += max(objs[i+1].MinSize().Height, objs[i].MinSize().Height)
+		if i+3 < len(objs) {
+			h += denseSpacing(objs[i+1], objs[i+3])
+		}
 		vw = max(vw, objs[i+1].MinSize().Width)
 	}
 	return fyne.NewSize(lw+theme.Padding()+vw, h)
+}
+
+// A dense column stacks an alert's history tightly, so that a long one
+// fits: the inner padding above and below a label's text is transparent,
+// so two labels may overlap theirs and leave denseGap between their texts.
+// (A container.ThemeOverride with smaller padding would do the same but
+// costs a parse of the font on every refresh; see smallcheck.go.)
+const denseGap = 6
+
+// denseColumn is a VBox whose labels overlap their padding.
+func denseColumn(objs ...fyne.CanvasObject) *fyne.Container {
+	return container.New(denseColumnLayout{}, objs...)
+}
+
+type denseColumnLayout struct{}
+
+// textEdge is the transparent padding between o's top (or bottom) edge and
+// the text nearest it: a label's inner padding; for a dense column, that
+// of its first (last) object; for another container the most of its
+// children's, rectangles left out (a colour mark runs its full height).
+func textEdge(o fyne.CanvasObject, top bool) float32 {
+	switch v := o.(type) {
+	case *widget.Label:
+		return theme.InnerPadding()
+	case *fyne.Container:
+		var vis []fyne.CanvasObject
+		for _, c := range v.Objects {
+			if c.Visible() {
+				vis = append(vis, c)
+			}
+		}
+		if len(vis) == 0 {
+			return 0
+		}
+		if _, ok := v.Layout.(denseColumnLayout); ok {
+			if top {
+				return textEdge(vis[0], true)
+			}
+			return textEdge(vis[len(vis)-1], false)
+		}
+		var e float32
+		for _, c := range vis {
+			if _, rect := c.(*canvas.Rectangle); !rect {
+				e = max(e, textEdge(c, top))
+			}
+		}
+		return e
+	}
+	return 0
+}
+
+// denseSpacing is the space between a and b below it: denseGap between
+// their texts.
+func denseSpacing(a, b fyne.CanvasObject) float32 {
+	return denseGap - textEdge(a, false) - textEdge(b, true)
+}
+
+func (denseColumnLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	y := float32(0)
+	var prev fyne.CanvasObject
+	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		if prev != nil {
+			y += denseSpacing(prev, o)
+		}
+		h := o.MinSize().Height
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(size.Width, h))
+		y += h
+		prev = o
+	}
+}
+
+func (denseColumnLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var w, h float32
+	var prev fyne.CanvasObject
+	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		if prev != nil {
+			h += denseSpacing(prev, o)
+		}
+		s := o.MinSize()
+		w, h = max(w, s.Width), h+s.Height
+		prev = o
+	}
+	return fyne.NewSize(w, h)
 }

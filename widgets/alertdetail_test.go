@@ -36,8 +36,14 @@ func TestAlertDetailShowsStepsAndNotes(t *testing.T) {
 	if cw := r.scroll.Content.Size().Width; cw > 400 {
 		t.Errorf("detail content %.0f wide in a 400-wide detail", cw)
 	}
-	if ch := r.scroll.Content.MinSize().Height; ch < 200 {
-		t.Errorf("detail content only %.0f high: the long note did not wrap onto several lines", ch)
+	tall := r.scroll.Content.MinSize().Height
+	a, _ := d.Audit()
+	a.Steps[1].Note = "现场有浓烟"
+	d.SetAudit(a)
+	r = test.WidgetRenderer(d).(*alertDetailRenderer)
+	short := r.scroll.Content.MinSize().Height
+	if line := fyne.MeasureText("现", d.Theme().Size("text"), fyne.TextStyle{}).Height; tall-short < 2*line {
+		t.Errorf("detail content %.0f high with the long note, %.0f with a short one: the long note did not wrap onto several lines", tall, short)
 	}
 	d.Clear()
 	if _, ok := d.Audit(); ok {
