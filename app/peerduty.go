@@ -218,8 +218,11 @@ func (d *DutyDesk) peerSignOffLocked(a feeds.WireAction, officer string, at time
 	if err != nil {
 		return nil, err
 	}
-	sum.From, sum.To = from, from
-	if st, ok := city.ShiftAt(d.roster, from); ok && st.Shift.Name == name && st.From.Equal(from) {
+	// the summary runs to the shift's end, or to the sign-off when that
+	// came first (DutyDesk.Summary); a shift the roster here does not know
+	// (edited since) runs to the sign-off
+	sum.From, sum.To = from, at
+	if st, ok := city.ShiftAt(d.roster, from); ok && st.Shift.Name == name && st.From.Equal(from) && st.To.Before(at) {
 		sum.To = st.To
 	}
 	h := city.Handover{Shift: a.Alert, Summary: sum, SignedBy: officer, Signed: at, Note: strings.TrimSpace(a.Note)}
