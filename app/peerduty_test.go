@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"onescreen/cache"
 	"onescreen/city"
 	"onescreen/feeds"
@@ -98,14 +100,20 @@ func TestDesksShareDutyRecords(t *testing.T) {
 	addr := testutil.FreeAddr(t)
 	server := startStepServer(t, addr, filepath.Join(dir, "steps.jsonl"), nil)
 	defer func() { server.stop(t) }()
+	shareDutyRecords(t, dir, "ws://"+addr+feeds.StreamPath, func(a feeds.WireAction) { sendRaw(t, addr, a) }, true)
+}
 
+// shareDutyRecords is the duty test on the feed at url: inject delivers a
+// message of a third desk; ownBack: a desk's own messages come back to it
+// (the websocket relay; JetStream leaves them out by the desk header).
+func shareDutyRecords(t *testing.T, dir, url string, inject func(feeds.WireAction), ownBack bool) {
 	site := city.DefaultSiteConfig()
 	site.Duty.Shifts = []city.Shift{{Name: "全天", Start: city.Clock(0, 0), End: city.Clock(0, 0), Leader: "王伟", Officers: []string{"李娜"}}}
 	desks := []*dutyDesk{{name: "desk A", officer: "王伟"}, {name: "desk B", officer: "李娜"}, {name: "wall"}}
 	for i, d := range desks {
 		d.dataDir = filepath.Join(dir, fmt.Sprintf("data%d", i))
 		s := site
-		rt, err := Start(context.Background(), Options{DataDir: d.dataDir, FeedURL: "ws://" + addr + feeds.StreamPath,
+		rt, err := Start(context.Background(), Options{DataDir: d.dataDir, FeedURL: url,
 			MaxBackoff: 500 * time.Millisecond, Officer: d.officer, Site: &s, ReadOnly: d.officer == ""})
 		if err != nil {
 			t.Fatal(err)
@@ -170,7 +178,7 @@ func TestDesksShareDutyRecords(t *testing.T) {
 		Time: time.Now().In(city.Shanghai).Format(time.RFC3339Nano),
 		Note: `[{"name":"白班","start":"08:00","end":"20:00","leader":"张强","officers":null},{"name":"加班","start":"19:00","end":"21:00","leader":"孙磊","officers":null}]`}
 	for _, a := range []feeds.WireAction{stale, unparsable, overlapping} {
-		sendRaw(t, addr, a)
+		inject(a)
 	}
 	for _, d := range desks {
 		testutil.WaitFor(t, 10*time.Second, d.name+" to refuse the two bad rosters and keep the newer one", func() bool {
@@ -225,6 +233,12 @@ func TestDesksShareDutyRecords(t *testing.T) {
 		"desk B": {Taken: 3, Own: 1, Stale: 1, Rejected: 2}, // the entry, the roster, the sign-off
 		"wall":   {Taken: 4, Stale: 1, Rejected: 2},
 	}
+	if !ownBack {
+		for k, st := range wantStats {
+			st.Own = 0
+			wantStats[k] = st
+		}
+	}
 	for _, d := range desks {
 		if st := d.rt.Duty.PeerDutyStats(); st != wantStats[d.name] {
 			t.Errorf("%s: duty messages from other desks %+v, want %+v", d.name, st, wantStats[d.name])
@@ -276,6 +290,71 @@ func TestDesksShareDutyRecords(t *testing.T) {
 	if n := len(dutyOutboxOfficers(t, wall.dataDir)); n != 0 {
 		t.Errorf("the wall's duty outbox held %d messages", n)
 	}
+	if ownBack {
+		return
+	}
+
+	// On JetStream the steps are read from the start at every start: desk A
+	// restarted (under a new desk name) is sent its own messages and desk
+	// B's again, and tells its own apart by the duty outbox, stores nothing
+	// twice and keeps the newer roster.
+	s := site
+	rt, err := Start(context.Background(), Options{DataDir: A.dataDir, FeedURL: url, MaxBackoff: 500 * time.Millisecond, Officer: A.officer, Site: &s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	A.rt = rt
+	defer rt.Close()
+	want := PeerDutyStats{Own: 3, Repeats: 1, Stale: 1, Rejected: 2}
+	testutil.WaitFor(t, 10*time.Second, "the restarted desk A to be sent the duty messages again", func() bool {
+		return A.rt.Duty.PeerDutyStats() == want
+	})
+	time.Sleep(300 * time.Millisecond)
+	if st := A.rt.Duty.PeerDutyStats(); st != want {
+		t.Errorf("the restarted desk A: %+v, want %+v", st, want)
+	}
+	if got := dutyFace(t, A); got != face {
+		t.Errorf("the restarted desk A holds\n%s\nwant\n%s", got, face)
+	}
+	if p, err := A.rt.DB.DutyOutboxPending(0); err != nil || len(p) != 0 {
+		t.Errorf("the restarted desk A queued %d duty messages again (%v)", len(p), err)
+	}
+}
+
+// TestJetStreamDesksShareDutyRecords is TestDesksShareDutyRecords with
+// the desks on a nats-server: the duty messages travel on the steps
+// subject, the third desk's with a desk header of its own.
+func TestJetStreamDesksShareDutyRecords(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test")
+	}
+	ns := testutil.StartNATS(t, 1)
+	pub := newJSTicks(t, ns.URLs(), 1, time.Now().Add(-time.Minute).Truncate(time.Second))
+	pub.ticks(t, 1)
+	pub.flush(t)
+	nc, err := nats.Connect(ns.URLs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	steps := pub.pub.Subjects().StepsSubject
+	inject := func(a feeds.WireAction) {
+		b, err := feeds.Encode(feeds.Envelope{V: feeds.ProtocolVersion, Type: feeds.TypeAction, Action: &a})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := nats.NewMsg(steps)
+		m.Data = b
+		m.Header.Set(nats.MsgIdHdr, a.ID)
+		m.Header.Set(feeds.DeskHeader, "desk-c")
+		if err := nc.PublishMsg(m); err != nil {
+			t.Fatal(err)
+		}
+		if err := nc.Flush(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shareDutyRecords(t, t.TempDir(), ns.URLs(), inject, false)
 }
 
 // TestPeerAcknowledgementBeforeItsSignOff: an acknowledgement that reaches
