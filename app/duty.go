@@ -42,7 +42,8 @@ const handoverGrace = 2 * time.Hour
 // NewDutyDesk reads the roster (the console's edit wins over the site
 // file's) and ties the 值班长 role of desk's case model to it.
 func NewDutyDesk(db *cache.DB, cfg city.SiteConfig, desk *AlertDesk) (*DutyDesk, error) {
-	d := &DutyDesk{db: db, desk: desk, roster: slices.Clone(cfg.Duty.Shifts), peer: newPeerDuty()}
+	d := &DutyDesk{db: db, desk: desk, roster: slices.Clone(cfg.Duty.Shifts)}
+	d.peer.acks = map[string][]pendingAck{}
 	saved, ok, err := db.RosterEdit()
 	if err != nil {
 		return nil, err
@@ -83,6 +84,9 @@ func (d *DutyDesk) SetRoster(shifts []city.Shift, now time.Time) error {
 	}
 	if errs := city.ValidateRoster(shifts); len(errs) > 0 {
 		return fmt.Errorf("roster: %w", errs[0])
+	}
+	if err := checkRosterNames(shifts); err != nil {
+		return fmt.Errorf("roster: %w", err)
 	}
 	d.mu.Lock()
 	if !now.After(d.rosterAt) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -49,15 +50,16 @@ type pendingAck struct {
 }
 
 // peerDuty is what the duty desk keeps of other desks' messages; guarded
-// by the duty desk's mutex, but for changes.
+// by its mutex (but for changes), which orders the messages: the roster
+// itself stays under the duty desk's mutex, held only briefly, so the
+// console never waits for a message to be stored.
 type peerDuty struct {
+	mu      sync.Mutex
 	acks    map[string][]pendingAck // shift → acknowledgements waiting for its sign-off
 	order   []string                // the waiting ids, oldest first
 	changes atomic.Uint64           // records taken from other desks, for the duty window
 	stats   PeerDutyStats
 }
-
-func newPeerDuty() peerDuty { return peerDuty{acks: map[string][]pendingAck{}} }
 
 // PeerDutyStats are the duty desk's counts of other desks' duty messages.
 type PeerDutyStats struct {
@@ -71,8 +73,8 @@ type PeerDutyStats struct {
 
 // PeerDutyStats returns the counts.
 func (d *DutyDesk) PeerDutyStats() PeerDutyStats {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	d.peer.mu.Lock()
+	defer d.peer.mu.Unlock()
 	s := d.peer.stats
 	s.Waiting = len(d.peer.order)
 	return s
@@ -94,8 +96,8 @@ func (d *DutyDesk) PeerDuty(a feeds.WireAction) (waits bool, done []string, err 
 	if err != nil {
 		return false, nil, err
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	d.peer.mu.Lock()
+	defer d.peer.mu.Unlock()
 	if own {
 		d.peer.stats.Own++
 		return false, nil, nil
@@ -137,7 +139,7 @@ func (e storeErr) Unwrap() error { return e.err }
 
 func isStoreErr(err error) bool { var s storeErr; return errors.As(err, &s) }
 
-// taken counts a stored record. Called with d.mu held.
+// taken counts a stored record. Called with d.peer.mu held.
 func (d *DutyDesk) takenLocked(stored bool) {
 	if stored {
 		d.peer.stats.Taken++
@@ -177,28 +179,42 @@ func (d *DutyDesk) peerRosterLocked(a feeds.WireAction, officer string, at time.
 	if errs := city.ValidateRoster(shifts); len(errs) > 0 {
 		return fmt.Errorf("roster: %w", errors.Join(errs...))
 	}
-	for i, s := range shifts {
-		for _, n := range append([]string{s.Name, s.Leader}, s.Officers...) {
-			if len(n) > feeds.MaxNameLen || n != strings.TrimSpace(n) {
-				return fmt.Errorf("roster: duty.shifts[%d]: the name %.40q is too long or not trimmed", i, n)
-			}
-		}
+	if err := checkRosterNames(shifts); err != nil {
+		return err
 	}
 	stored, err := d.db.PeerRoster(shifts, officer, at)
 	if err != nil {
 		return storeErr{err}
 	}
+	d.mu.Lock()
+	inForce := d.rosterAt
+	if stored {
+		d.roster, d.rosterAt = shifts, at
+	}
+	d.mu.Unlock()
 	if !stored {
-		if at.Equal(d.rosterAt) {
+		if at.Equal(inForce) {
 			d.peer.stats.Repeats++
 		} else {
 			d.peer.stats.Stale++ // older than the roster in force
 		}
 		return nil
 	}
-	d.roster, d.rosterAt = shifts, at
 	d.peer.stats.Taken++
 	d.peer.changes.Add(1)
+	return nil
+}
+
+// checkRosterNames refuses a roster whose names are not trimmed or longer
+// than the protocol's names (SetRoster trims them and checks the same).
+func checkRosterNames(shifts []city.Shift) error {
+	for i, s := range shifts {
+		for _, n := range append([]string{s.Name, s.Leader}, s.Officers...) {
+			if len(n) > feeds.MaxNameLen || n != strings.TrimSpace(n) {
+				return fmt.Errorf("duty.shifts[%d]: the name %.40q is longer than %d bytes or not trimmed", i, n, feeds.MaxNameLen)
+			}
+		}
+	}
 	return nil
 }
 
@@ -222,7 +238,7 @@ func (d *DutyDesk) peerSignOffLocked(a feeds.WireAction, officer string, at time
 	// came first (DutyDesk.Summary); a shift the roster here does not know
 	// (edited since) runs to the sign-off
 	sum.From, sum.To = from, at
-	if st, ok := city.ShiftAt(d.roster, from); ok && st.Shift.Name == name && st.From.Equal(from) && st.To.Before(at) {
+	if st, ok := city.ShiftAt(d.Roster(), from); ok && st.Shift.Name == name && st.From.Equal(from) && st.To.Before(at) {
 		sum.To = st.To
 	}
 	h := city.Handover{Shift: a.Alert, Summary: sum, SignedBy: officer, Signed: at, Note: strings.TrimSpace(a.Note)}
