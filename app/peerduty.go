@@ -28,10 +28,12 @@ import (
 //     overwrites a newer one; a roster that does not parse, breaks the
 //     roster rules or was too long to travel is rejected and changes
 //     nothing;
-//   - a sign-off becomes the shift's handover unless it is signed off
-//     already; an acknowledgement completes it, and one that arrives before
-//     its sign-off waits for it (in memory, up to maxPendingDutyAcks; the
-//     step cursor stays before it, so a restarted desk is sent it again).
+//   - a sign-off becomes the shift's handover, and an acknowledgement
+//     completes it; of two sign-offs (or acknowledgements) of a shift,
+//     taken at two desks during a cut, the earlier holds at every desk. An
+//     acknowledgement that arrives before its sign-off waits for it (in
+//     memory, up to maxPendingDutyAcks; the step cursor stays before it, so
+//     a restarted desk is sent it again).
 //
 // A desk's own messages coming back are recognised by their id, which its
 // duty outbox keeps; another desk's message is stored without entering
@@ -254,7 +256,7 @@ func (d *DutyDesk) peerSignOffLocked(a feeds.WireAction, officer string, at time
 		if held.SignedBy == officer && held.Signed.Equal(at) {
 			d.peer.stats.Repeats++
 		} else {
-			d.peer.stats.Stale++ // signed off twice during a cut: the first held here stays
+			d.peer.stats.Stale++ // signed off twice during a cut: the earlier stays
 		}
 	} else {
 		d.peer.stats.Taken++
@@ -303,22 +305,25 @@ func (d *DutyDesk) peerAckLocked(p pendingAck, shift string) (bool, error) {
 		d.peer.order = append(d.peer.order, p.id)
 		return true, nil
 	}
-	if !h.Acked.IsZero() {
-		if h.AckedBy == p.officer && h.Acked.Equal(p.at) {
-			d.peer.stats.Repeats++
-		} else {
-			d.peer.stats.Stale++ // taken over twice during a cut: the first held here stays
-		}
+	if h.AckedBy == p.officer && h.Acked.Equal(p.at) {
+		d.peer.stats.Repeats++
 		return false, nil
 	}
-	if _, err := h.Acknowledge(p.officer, p.note, p.at); err != nil {
+	// checked as at the desk, but for an acknowledgement held already: of
+	// two (taken over twice during a cut) the earlier stays
+	if _, err := (city.Handover{SignedBy: h.SignedBy, Signed: h.Signed}).Acknowledge(p.officer, p.note, p.at); err != nil {
 		return false, err
 	}
 	stored, err := d.db.PeerAck(shift, p.officer, p.at, p.note)
 	if err != nil {
 		return false, storeErr{err}
 	}
-	d.takenLocked(stored)
+	if stored {
+		d.peer.stats.Taken++
+		d.peer.changes.Add(1)
+	} else {
+		d.peer.stats.Stale++
+	}
 	return false, nil
 }
 

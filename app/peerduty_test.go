@@ -359,7 +359,8 @@ func TestJetStreamDesksShareDutyRecords(t *testing.T) {
 
 // TestPeerAcknowledgementBeforeItsSignOff: an acknowledgement that reaches
 // a desk before its sign-off waits for it, and the handover is whole once
-// the sign-off arrives; a second sign-off of the shift changes nothing.
+// the sign-off arrives; a later second sign-off of the shift changes
+// nothing, an earlier one (or an earlier acknowledgement) takes its place.
 func TestPeerAcknowledgementBeforeItsSignOff(t *testing.T) {
 	cfg := dutySite()
 	db, err := cache.Open(filepath.Join(t.TempDir(), "data"), cache.Options{})
@@ -409,6 +410,20 @@ func TestPeerAcknowledgementBeforeItsSignOff(t *testing.T) {
 		t.Errorf("summary %+v", s)
 	}
 	if st := duty.PeerDutyStats(); st != (PeerDutyStats{Taken: 2, Stale: 1}) {
+		t.Errorf("stats %+v", st)
+	}
+
+	// two sign-offs and two acknowledgements of the shift (desks cut off
+	// from each other): the earlier of each holds at every desk, whatever
+	// the order they arrive in
+	in.PeerStep(wire("duty-sign-3", feeds.StepDutySignOff, "赵敏", shT(20, 0).Add(30*time.Second), "opened=1 closed=0 open=1 overdue=0 outages=0 rejects=0", "早交"))
+	in.PeerStep(wire("duty-ack-2", feeds.StepDutyAck, "孙磊", shT(20, 3), "", "先接"))
+	in.PeerStep(wire("duty-ack-3", feeds.StepDutyAck, "周杰", shT(20, 4), "", "后接"))
+	h, _, _ = db.Handover(shift)
+	if h.SignedBy != "赵敏" || h.Note != "早交" || h.Summary.Opened != 1 || h.AckedBy != "孙磊" || !h.Acked.Equal(shT(20, 3)) || h.AckNote != "先接" {
+		t.Errorf("after the conflicting sign-offs and acknowledgements: %+v", h)
+	}
+	if st := duty.PeerDutyStats(); st != (PeerDutyStats{Taken: 4, Stale: 2}) {
 		t.Errorf("stats %+v", st)
 	}
 	in.mu.Lock()

@@ -434,7 +434,9 @@ func (db *DB) PeerRoster(shifts []city.Shift, by string, at time.Time) (bool, er
 }
 
 // PeerSignOff stores another desk's sign-off of a shift; false when the
-// shift is signed off already (the sign-off held first stays).
+// shift is signed off already as early: of two sign-offs of a shift (two
+// desks during a cut) the earlier, then the officer's name that sorts
+// first, is kept at every desk; the acknowledgement stays.
 func (db *DB) PeerSignOff(h city.Handover) (bool, error) {
 	if h.Shift == "" || h.SignedBy == "" || h.Signed.IsZero() {
 		return false, errors.New("sign-off from another desk: a shift, an officer and a time are needed")
@@ -446,7 +448,9 @@ func (db *DB) PeerSignOff(h city.Handover) (bool, error) {
 	stored := false
 	err = db.writeTx("sign-off from another desk", func(tx *sql.Tx) error {
 		res, err := tx.Exec(`INSERT INTO handover (shift, from_at, to_at, summary, signed_by, signed, note) VALUES (?,?,?,?,?,?,?)
-			ON CONFLICT (shift) DO NOTHING`, h.Shift, h.Summary.From.UnixNano(), h.Summary.To.UnixNano(), string(sum), h.SignedBy, h.Signed.UnixNano(), h.Note)
+			ON CONFLICT (shift) DO UPDATE SET from_at=excluded.from_at, to_at=excluded.to_at, summary=excluded.summary,
+			signed_by=excluded.signed_by, signed=excluded.signed, note=excluded.note
+			WHERE excluded.signed < handover.signed OR (excluded.signed = handover.signed AND excluded.signed_by < handover.signed_by)`, h.Shift, h.Summary.From.UnixNano(), h.Summary.To.UnixNano(), string(sum), h.SignedBy, h.Signed.UnixNano(), h.Note)
 		if err != nil {
 			return err
 		}
@@ -458,11 +462,13 @@ func (db *DB) PeerSignOff(h city.Handover) (bool, error) {
 }
 
 // PeerAck stores another desk's acknowledgement of a signed-off shift;
-// false when the shift was acknowledged already (the first stays).
+// false when the shift was acknowledged already as early: as for
+// sign-offs, the earlier (then the name that sorts first) is kept.
 func (db *DB) PeerAck(shift, by string, at time.Time, note string) (bool, error) {
 	stored := false
 	err := db.writeTx("acknowledgement from another desk", func(tx *sql.Tx) error {
-		res, err := tx.Exec(`UPDATE handover SET acked_by = ?, acked = ?, ack_note = ? WHERE shift = ? AND acked IS NULL`,
+		res, err := tx.Exec(`UPDATE handover SET acked_by = ?1, acked = ?2, ack_note = ?3
+			WHERE shift = ?4 AND (acked IS NULL OR ?2 < acked OR (?2 = acked AND ?1 < acked_by))`,
 			by, at.UnixNano(), note, shift)
 		if err != nil {
 			return err
