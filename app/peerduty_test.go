@@ -27,17 +27,17 @@ type dutyDesk struct {
 }
 
 // dutyFace is what a desk holds of the duty records, as text to compare.
-func dutyFace(t *testing.T, d *dutyDesk) string {
+func dutyFace(t *testing.T, rt *Runtime) string {
 	t.Helper()
-	log, err := d.rt.DB.DutyLog(time.Time{}, time.Time{})
+	log, err := rt.DB.DutyLog(time.Time{}, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs, err := d.rt.DB.Handovers(time.Time{}, time.Time{})
+	hs, err := rt.DB.Handovers(time.Time{}, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	roster, _, err := d.rt.DB.RosterEdit()
+	roster, _, err := rt.DB.RosterEdit()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,9 +218,9 @@ func shareDutyRecords(t *testing.T, dir, url string, inject func(feeds.WireActio
 	time.Sleep(300 * time.Millisecond) // anything still on its way would show now
 
 	// every screen holds the same records
-	face := dutyFace(t, A)
+	face := dutyFace(t, A.rt)
 	for _, d := range desks[1:] {
-		if got := dutyFace(t, d); got != face {
+		if got := dutyFace(t, d.rt); got != face {
 			t.Errorf("%s holds\n%s\ndesk A holds\n%s", d.name, got, face)
 		}
 	}
@@ -253,7 +253,7 @@ func shareDutyRecords(t *testing.T, dir, url string, inject func(feeds.WireActio
 	if st := wall.rt.Duty.PeerDutyStats(); st.Repeats != 1 || st.Stale != 2 || st.Taken != 4 {
 		t.Errorf("the wall after a replay: %+v", st)
 	}
-	if got := dutyFace(t, wall); got != face {
+	if got := dutyFace(t, wall.rt); got != face {
 		t.Errorf("after a replay the wall holds\n%s\nwant\n%s", got, face)
 	}
 
@@ -313,7 +313,7 @@ func shareDutyRecords(t *testing.T, dir, url string, inject func(feeds.WireActio
 	if st := A.rt.Duty.PeerDutyStats(); st != want {
 		t.Errorf("the restarted desk A: %+v, want %+v", st, want)
 	}
-	if got := dutyFace(t, A); got != face {
+	if got := dutyFace(t, A.rt); got != face {
 		t.Errorf("the restarted desk A holds\n%s\nwant\n%s", got, face)
 	}
 	if p, err := A.rt.DB.DutyOutboxPending(0); err != nil || len(p) != 0 {
