@@ -175,11 +175,18 @@ func (d *DutyDesk) peerRosterLocked(a feeds.WireAction, officer string, at time.
 		return errors.New("the roster was longer than a message carries: not taken (edit it here or in the site settings)")
 	}
 	var shifts []city.Shift
+	if !strings.HasPrefix(strings.TrimSpace(a.Note), "[") {
+		return errors.New("the roster does not parse: not a JSON array of shifts")
+	}
 	if err := json.Unmarshal([]byte(a.Note), &shifts); err != nil {
 		return fmt.Errorf("the roster does not parse: %w", err)
 	}
 	if errs := city.ValidateRoster(shifts); len(errs) > 0 {
-		return fmt.Errorf("roster: %w", errors.Join(errs...))
+		msgs := make([]string, len(errs))
+		for i, e := range errs {
+			msgs[i] = e.Error()
+		}
+		return fmt.Errorf("roster: %s", strings.Join(msgs, "; "))
 	}
 	if err := checkRosterNames(shifts); err != nil {
 		return err

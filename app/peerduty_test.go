@@ -265,7 +265,8 @@ func shareDutyRecords(t *testing.T, dir, url string, inject func(feeds.WireActio
 		}
 		n := 0
 		for _, r := range rs {
-			if strings.Contains(r.Reason, "duty-bad-roster-000") && strings.Contains(r.Reason, "roster") {
+			if strings.Contains(r.Reason, "duty-bad-roster-0001") && strings.Contains(r.Reason, "does not parse") ||
+				strings.Contains(r.Reason, "duty-bad-roster-0002") && strings.Contains(r.Reason, "overlaps") {
 				n++
 			}
 		}
