@@ -127,6 +127,19 @@ func shareDutyRecords(t *testing.T, dir, url string, inject func(feeds.WireActio
 	console, _ := newTestConsole(t, B.rt)
 	console.duty, console.db = B.rt.Duty, B.rt.DB
 	console.ShowDutyWindow()
+	// and the wall shows who is on duty
+	wallConsole, _ := newTestConsole(t, wall.rt)
+	wallConsole.duty, wallConsole.opts.Wall = wall.rt.Duty, true
+	apply(wallConsole, wall.rt)
+	wallConsole.wall = newWall(wallConsole)
+	wallConsole.wall.show(0, time.Now())
+	onDuty := func() string {
+		apply(wallConsole, wall.rt)
+		return wallConsole.wall.duty.Text
+	}
+	if on := onDuty(); !strings.Contains(on, "王伟") || strings.Contains(on, "赵敏") {
+		t.Fatalf("the wall shows on duty %q before the roster edit", on)
+	}
 
 	// desk A writes in the duty log
 	entry, err := A.rt.Duty.Log("  南京东路步行街人流密集，已通知黄浦公安分局  ", time.Now())
@@ -156,9 +169,7 @@ func shareDutyRecords(t *testing.T, dir, url string, inject func(feeds.WireActio
 			return len(r) == 1 && slices.Equal(r[0].Officers, edited[0].Officers)
 		})
 	}
-	wallConsole, _ := newTestConsole(t, wall.rt)
-	wallConsole.duty = wall.rt.Duty
-	if on := wallConsole.OnDuty(); !strings.Contains(on, "赵敏") {
+	if on := onDuty(); !strings.Contains(on, "赵敏") {
 		t.Errorf("the wall shows on duty %q, want the roster desk A edited (with 赵敏)", on)
 	}
 	if _, err := wall.rt.Duty.Log("墙上不能写", time.Now()); !errors.Is(err, ErrReadOnly) {
