@@ -134,6 +134,7 @@ func (c *Console) Apply(s *Snapshot) {
 	c.applyAlerts(s)
 	c.applyHistory(s)
 	c.refreshAudit()
+	c.refreshBoardForPeers()
 	if c.selected != "" {
 		c.refreshDetail()
 	}

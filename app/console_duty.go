@@ -89,6 +89,7 @@ type dutyBoard struct {
 	entry   *widget.Entry
 	roster  *widget.List
 	shifts  []city.Shift
+	peer    uint64 // DutyDesk.PeerChanges when last read
 }
 
 // ShowDutyWindow opens (or brings up) the duty board: who is on duty now,
@@ -162,6 +163,7 @@ func (c *Console) refreshBoard() {
 		return
 	}
 	now := dutyClock()
+	b.peer = c.duty.PeerChanges()
 	b.shifts = c.duty.Roster()
 	if st, ok := c.duty.OnDuty(now); ok {
 		b.onDuty.SetText(lang.L("On duty now") + "：" + shiftLine(st) + " · " + crewLine(st.Shift))
@@ -184,6 +186,16 @@ func (c *Console) refreshBoard() {
 	b.entries = es
 	b.log.Refresh()
 	b.roster.Refresh()
+}
+
+// refreshBoardForPeers rereads the duty window when records of other desks
+// (a log entry, a roster, a handover) arrived since it was last read. It
+// runs with each snapshot, on the UI goroutine.
+func (c *Console) refreshBoardForPeers() {
+	if c.board == nil || c.duty == nil || c.duty.PeerChanges() == c.board.peer {
+		return
+	}
+	c.refreshBoard()
 }
 
 // addDutyEntry writes the board's entry into the duty log.
@@ -339,6 +351,9 @@ func (c *Console) summaryForm(s city.ShiftSummary) *fyne.Container {
 		}
 		outs = append(outs, feedName(o.Feed)+" "+o.From.In(city.Shanghai).Format("15:04")+"–"+to)
 	}
+	if len(outs) == 0 && s.OutageCount > 0 {
+		outs = []string{n(s.OutageCount)} // signed off at another desk: the count only
+	}
 	if len(outs) == 0 {
 		outs = []string{lang.L("none")}
 	}
@@ -350,6 +365,9 @@ func (c *Console) summaryForm(s city.ShiftSummary) *fyne.Container {
 			name = feedName(city.Feed(f))
 		}
 		rej = append(rej, name+" "+n(s.Rejects[f]))
+	}
+	if len(rej) == 0 && s.RejectCount > 0 {
+		rej = []string{n(s.RejectCount)}
 	}
 	if len(rej) == 0 {
 		rej = []string{lang.L("none")}

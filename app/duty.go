@@ -27,9 +27,12 @@ type DutyDesk struct {
 	db   *cache.DB
 	desk *AlertDesk
 
-	mu     sync.Mutex
-	roster []city.Shift
-	linkUp bool // the feed link was up: a drop starts an outage
+	mu       sync.Mutex
+	roster   []city.Shift
+	rosterAt time.Time // when the roster in force was saved (zero: the site file's)
+	linkUp   bool      // the feed link was up: a drop starts an outage
+	readOnly bool      // a read-only screen: it takes other desks' records but makes none
+	peer     peerDuty  // other desks' duty messages (peerduty.go)
 }
 
 // handoverGrace is how long after a shift's end its sign-off is still the
@@ -40,12 +43,13 @@ const handoverGrace = 2 * time.Hour
 // file's) and ties the 值班长 role of desk's case model to it.
 func NewDutyDesk(db *cache.DB, cfg city.SiteConfig, desk *AlertDesk) (*DutyDesk, error) {
 	d := &DutyDesk{db: db, desk: desk, roster: slices.Clone(cfg.Duty.Shifts)}
-	saved, ok, err := db.Roster()
+	d.peer.acks = map[string][]pendingAck{}
+	saved, ok, err := db.RosterEdit()
 	if err != nil {
 		return nil, err
 	}
 	if ok {
-		d.roster = saved
+		d.roster, d.rosterAt = saved.Shifts, saved.At
 	}
 	desk.Cases().SetRoleOf(d.Role)
 	return d, nil
@@ -60,6 +64,9 @@ func (d *DutyDesk) Roster() []city.Shift {
 
 // SetRoster replaces the roster (edited in the console) after checking it.
 func (d *DutyDesk) SetRoster(shifts []city.Shift, now time.Time) error {
+	if d.readOnly {
+		return fmt.Errorf("roster: %w", ErrReadOnly)
+	}
 	officer := d.desk.Officer()
 	if officer == "" {
 		return fmt.Errorf("roster: set the duty officer's name first")
@@ -78,6 +85,17 @@ func (d *DutyDesk) SetRoster(shifts []city.Shift, now time.Time) error {
 	if errs := city.ValidateRoster(shifts); len(errs) > 0 {
 		return fmt.Errorf("roster: %w", errs[0])
 	}
+	if err := checkRosterNames(shifts); err != nil {
+		return fmt.Errorf("roster: %w", err)
+	}
+	d.mu.Lock()
+	if !now.After(d.rosterAt) {
+		// an edit taken from another desk carries a later time (its
+		// clock runs ahead): this edit is later still, so that every
+		// desk, which keeps the newest, keeps this one
+		now = d.rosterAt.Add(time.Millisecond)
+	}
+	d.mu.Unlock()
 	b, _ := json.Marshal(shifts)
 	note := string(b)
 	if len(note) > feeds.MaxTextLen {
@@ -88,7 +106,7 @@ func (d *DutyDesk) SetRoster(shifts []city.Shift, now time.Time) error {
 		return err
 	}
 	d.mu.Lock()
-	d.roster = slices.Clone(shifts)
+	d.roster, d.rosterAt = slices.Clone(shifts), now
 	d.mu.Unlock()
 	return nil
 }
@@ -163,6 +181,9 @@ func (d *DutyDesk) Handover(id string) (city.Handover, bool, error) { return d.d
 // SignOff signs off the outgoing shift by the current officer with a note:
 // the summary is taken now and stored with the sign-off.
 func (d *DutyDesk) SignOff(note string, now time.Time) (city.Handover, error) {
+	if d.readOnly {
+		return city.Handover{}, fmt.Errorf("sign-off: %w", ErrReadOnly)
+	}
 	officer := d.desk.Officer()
 	st, ok, err := d.Outgoing(now)
 	if err != nil {
@@ -201,6 +222,9 @@ func (d *DutyDesk) SignOff(note string, now time.Time) (city.Handover, error) {
 // another officer than the one who signed off (and, when the next shift
 // names its officers, one of them).
 func (d *DutyDesk) Acknowledge(id, note string, now time.Time) (city.Handover, error) {
+	if d.readOnly {
+		return city.Handover{}, fmt.Errorf("acknowledge: %w", ErrReadOnly)
+	}
 	officer := d.desk.Officer()
 	h, found, err := d.db.Handover(id)
 	if err != nil {
@@ -229,6 +253,9 @@ func named(s city.Shift) bool { return s.Leader != "" || len(s.Officers) > 0 }
 
 // Log writes a duty-log entry by the current officer.
 func (d *DutyDesk) Log(text string, now time.Time) (city.DutyEntry, error) {
+	if d.readOnly {
+		return city.DutyEntry{}, fmt.Errorf("duty log: %w", ErrReadOnly)
+	}
 	officer := d.desk.Officer()
 	if officer == "" {
 		return city.DutyEntry{}, fmt.Errorf("duty log: set the duty officer's name first")

@@ -49,6 +49,12 @@ func ExportHandovers(db *cache.DB, from, to time.Time, w io.Writer) error {
 		for _, f := range sortedFeeds(s.Rejects) {
 			rej = append(rej, f+"="+strconv.Itoa(s.Rejects[f]))
 		}
+		if len(outs) == 0 && s.OutageCount > 0 {
+			outs = []string{strconv.Itoa(s.OutageCount)} // signed off at another desk: the count only
+		}
+		if len(rej) == 0 && s.RejectCount > 0 {
+			rej = []string{strconv.Itoa(s.RejectCount)}
+		}
 		row := []string{textCell(h.Shift), dutyTimeCell(s.From), dutyTimeCell(s.To),
 			strconv.Itoa(s.Opened), strconv.Itoa(s.Closed), strconv.Itoa(s.StillOpen), strconv.Itoa(s.Overdue),
 			strings.Join(s.OverdueIDs, "; "), strings.Join(outs, "; "), strings.Join(rej, "; "),

@@ -38,6 +38,7 @@ type Ingest struct {
 	onState    func(feeds.ConnState)                          // the outbox, when set
 	peer       func(city.Step) ([]city.Change, bool, error)   // the alert desk, for other desks' steps
 	peerCaseFn func(city.Step) error                          // the alert desk, for other desks' case steps
+	peerDutyFn func(feeds.WireAction) (bool, []string, error) // the duty desk, for other desks' duty messages
 	steps      ingestSteps                                    // the step cursor (peersteps.go)
 	err        error                                          // the cache's last error
 }

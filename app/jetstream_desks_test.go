@@ -26,9 +26,11 @@ import (
 // is cut off: both acknowledge the same alert then, and desk A
 // acknowledges an alert raised meanwhile that desk B has not seen yet;
 // desk B is closed and started again while still cut off, and acts again.
-// One alert is resolved, verified and closed across the desks. After the
-// reconnect every desk shows every alert alike (state, officers, times,
-// team), the steps stream holds each step once under its outbox id, each
+// One alert is resolved, verified and closed across the desks. During the
+// cut both desks also write in the duty log and desk A edits the roster.
+// After the reconnect every desk shows every alert alike (state, officers,
+// times, team) and holds the same duty records, the steps stream holds
+// each step once under its outbox id, each
 // desk's history holds each step once, and no outbox holds another desk's
 // step. Desk B is then closed and started again on its cache: the steps
 // stream is replayed to it from the start, and it stores none of them
@@ -161,6 +163,19 @@ func desksOnJetStream(t *testing.T, nodes int) {
 	act(B, ids[2], city.StepDispatch, "南京东路消防站", "")
 	act(B, ids[0], city.StepComment, "", "物业已到场")
 	act(A, ids[2], city.StepComment, "", "已电话联系业主")
+	// and the duty records: both write in the duty log, desk A names the
+	// officers of the roster
+	if _, err := A.rt.Duty.Log("外滩观景平台人流已疏导", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := B.rt.Duty.Log("断网期间记录：南京东路消防站已出动", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	roster := A.rt.Duty.Roster()
+	roster[0].Leader, roster[0].Officers = "王伟", []string{"李娜"}
+	if err := A.rt.Duty.SetRoster(roster, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	if f := faceOn(B, ids[1]); f.AckBy != "李娜" {
 		t.Fatalf("during the cut desk B shows alert 2 acknowledged by %q, want its own officer", f.AckBy)
 	}
@@ -266,6 +281,20 @@ func desksOnJetStream(t *testing.T, nodes int) {
 		}
 	}
 	waitAlike("after the reconnect")
+	dutyAlike := func(what string) {
+		t.Helper()
+		testutil.WaitFor(t, 20*time.Second, "every desk to hold the same duty records "+what, func() bool {
+			fa := dutyFace(t, A.rt)
+			for _, d := range desks[1:] {
+				if dutyFace(t, d.rt) != fa {
+					return false
+				}
+			}
+			return strings.Count(fa, "log ") == 2 && strings.Contains(fa, "Leader:王伟")
+		})
+	}
+	dutyAlike("after the reconnect")
+	duties := dutyFace(t, A.rt)
 
 	want := map[string][4]string{ // state, acknowledged by, team, closed by
 		fresh:  {"acknowledged", "王伟", "", ""},
@@ -320,6 +349,13 @@ func desksOnJetStream(t *testing.T, nodes int) {
 	if st := B.rt.Desk.PeerStepStats(); st != (PeerStepStats{Repeats: len(taken)}) {
 		t.Errorf("the restarted desk B took replayed steps again: %+v, want %d repeats only", st, len(taken))
 	}
+	// its own duty-log entry, desk A's entry and roster
+	testutil.WaitFor(t, 10*time.Second, "the restarted desk B to be replayed the duty messages", func() bool {
+		return B.rt.Duty.PeerDutyStats() == PeerDutyStats{Own: 1, Repeats: 2}
+	})
+	if got := dutyFace(t, B.rt); got != duties {
+		t.Errorf("after its restart desk B holds the duty records\n%s\nwant\n%s", got, duties)
+	}
 
 	// A second wall is switched on with an empty cache: a step that comes
 	// before the reading raising its alert waits for it.
@@ -332,6 +368,10 @@ func desksOnJetStream(t *testing.T, nodes int) {
 	}
 	if st := wall2.rt.Desk.PeerStepStats(); st.Applied != len(taken) || st.Repeats != 0 || st.Ignored != 1 {
 		t.Errorf("the second wall: %+v, want each of %d steps applied once, one without effect", st, len(taken))
+	}
+	dutyAlike("with the second wall")
+	if st := wall2.rt.Duty.PeerDutyStats(); st != (PeerDutyStats{Taken: 3}) {
+		t.Errorf("the second wall: duty messages %+v, want the two entries and the roster taken once", st)
 	}
 
 	faces = shown
@@ -349,6 +389,7 @@ func desksOnJetStream(t *testing.T, nodes int) {
 	info := stream.CachedInfo()
 	inStream := map[string]int{}
 	msgIDs := map[string]int{}
+	dutyInStream := 0
 	raises := map[string]int{}
 	for seq := info.State.FirstSeq; seq <= info.State.LastSeq; seq++ {
 		m, err := stream.GetMsg(context.Background(), seq)
@@ -363,6 +404,10 @@ func desksOnJetStream(t *testing.T, nodes int) {
 			t.Errorf("step %d: Nats-Msg-Id %q for action %s", seq, id, env.Action.ID)
 		}
 		msgIDs[env.Action.ID]++
+		if feeds.IsDutyStep(env.Action.Step) {
+			dutyInStream++
+			continue
+		}
 		s, err := StepOfWire(*env.Action)
 		if err != nil {
 			t.Fatal(err)
@@ -384,6 +429,9 @@ func desksOnJetStream(t *testing.T, nodes int) {
 		if n != 1 {
 			t.Errorf("the steps stream holds %s %d times", id, n)
 		}
+	}
+	if dutyInStream != 3 {
+		t.Errorf("the steps stream holds %d duty messages, want the two entries and the roster", dutyInStream)
 	}
 	for id, n := range raises {
 		if n != 1 {

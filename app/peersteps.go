@@ -340,6 +340,26 @@ func (in *Ingest) peerCase(s city.Step) error {
 	return fn(s)
 }
 
+// OnPeerDuty sets what takes other desks' duty messages (the duty desk):
+// it reports whether the message waits (an acknowledgement before its
+// sign-off) and the ids of waiting messages it let through.
+func (in *Ingest) OnPeerDuty(fn func(feeds.WireAction) (bool, []string, error)) {
+	in.mu.Lock()
+	in.peerDutyFn = fn
+	in.mu.Unlock()
+}
+
+// peerDuty hands another desk's duty message to the duty desk.
+func (in *Ingest) peerDuty(a feeds.WireAction) (bool, []string, error) {
+	in.mu.Lock()
+	fn := in.peerDutyFn
+	in.mu.Unlock()
+	if fn == nil {
+		return false, nil, nil
+	}
+	return fn(a)
+}
+
 // OnPeerStep sets what takes other desks' steps (the alert desk).
 func (in *Ingest) OnPeerStep(fn func(city.Step) ([]city.Change, bool, error)) {
 	in.mu.Lock()
@@ -384,14 +404,25 @@ func (in *Ingest) peerStep(a feeds.WireAction, cur *feeds.Cursor) {
 		return
 	}
 	var changes []city.Change
+	var s city.Step
+	var err error
+	var done []string // duty acknowledgements that waited and are taken now
 	waits := false
+	waitID := a.ID
 	if feeds.IsDutyStep(a.Step) {
-		// duty messages (sign-off, log, roster) are each desk's own record
-		// and reach the feed server; another desk does not take them
-		return
+		// the duty log, the roster and handovers: the duty desk takes them
+		// into its records, never into its duty outbox (peerduty.go)
+		waits, done, err = in.peerDuty(a)
+		if err != nil {
+			raw, _ := json.Marshal(a)
+			in.Reject("", raw, err)
+		}
+	} else {
+		s, err = StepOfWire(a)
+		waitID = cache.OutboxID(s)
 	}
-	s, err := StepOfWire(a)
 	switch {
+	case feeds.IsDutyStep(a.Step):
 	case err != nil:
 		raw, _ := json.Marshal(a)
 		in.Reject("", raw, err)
@@ -420,7 +451,7 @@ func (in *Ingest) peerStep(a feeds.WireAction, cur *feeds.Cursor) {
 			if in.steps.waiting == nil {
 				in.steps.waiting = map[string]uint64{}
 			}
-			in.steps.waiting[cache.OutboxID(s)] = cur.After
+			in.steps.waiting[waitID] = cur.After
 			if len(in.steps.waiting) > maxPendingPeerSteps { // the desk drops the oldest too
 				oldest := ""
 				for id, seq := range in.steps.waiting {
@@ -431,6 +462,9 @@ func (in *Ingest) peerStep(a feeds.WireAction, cur *feeds.Cursor) {
 				delete(in.steps.waiting, oldest)
 			}
 		}
+	}
+	for _, id := range done {
+		delete(in.steps.waiting, id)
 	}
 	in.addChangesLocked(changes)
 }

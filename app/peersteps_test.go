@@ -112,7 +112,9 @@ func stepKey(s city.Step) string {
 // after a new alert it has not seen yet was acknowledged elsewhere. Then
 // every desk shows every alert identically (state, who, when, team), each
 // step is stored exactly once on each desk and once in the server's log,
-// and no desk queued another desk's step in its outbox.
+// and no desk queued another desk's step in its outbox. Both desks also
+// write in the duty log during the cut: every desk holds both entries once,
+// and the restarted wall is not sent them again.
 func TestDesksShareOneAlertState(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test")
@@ -211,6 +213,11 @@ func TestDesksShareOneAlertState(t *testing.T) {
 	act(B, ids[2], city.StepDispatch, "南京东路消防站", "")
 	act(B, ids[0], city.StepComment, "", "物业已到场")
 	lost := act(A, ids[2], city.StepComment, "", "已电话联系业主")
+	for _, d := range []*desk{A, B} { // and both write in the duty log
+		if _, err := d.rt.Duty.Log(d.name+"：断网期间人工值守", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if a, _ := alertOf(B, dets[1].ID); a.AcknowledgedBy != "李娜" {
 		t.Fatalf("during the cut desk B shows alert 2 acknowledged by %q, want its own officer", a.AcknowledgedBy)
 	}
@@ -260,7 +267,9 @@ func TestDesksShareOneAlertState(t *testing.T) {
 			}
 		}
 		fa := deskFaces(A.rt)
-		return len(fa) == 4 && fmt.Sprint(fa) == fmt.Sprint(deskFaces(B.rt)) && fmt.Sprint(fa) == fmt.Sprint(deskFaces(wall.rt))
+		da := dutyFace(t, A.rt)
+		return len(fa) == 4 && fmt.Sprint(fa) == fmt.Sprint(deskFaces(B.rt)) && fmt.Sprint(fa) == fmt.Sprint(deskFaces(wall.rt)) &&
+			strings.Count(da, "log ") == 2 && da == dutyFace(t, B.rt) && da == dutyFace(t, wall.rt)
 	}
 	for end := time.Now().Add(20 * time.Second); !alike(); time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(end) {
@@ -298,6 +307,10 @@ func TestDesksShareOneAlertState(t *testing.T) {
 	if st := wall.rt.Desk.PeerStepStats(); st.Applied != len(taken) {
 		t.Errorf("the wall applied %d steps from the desks, want %d (%+v)", st.Applied, len(taken), st)
 	}
+	duties := dutyFace(t, A.rt)
+	if st := wall.rt.Duty.PeerDutyStats(); st != (PeerDutyStats{Taken: 2}) {
+		t.Errorf("the wall took the duty messages %+v, want both duty-log entries once", st)
+	}
 	if st := A.rt.Desk.PeerStepStats(); st.Ignored != 1 {
 		t.Errorf("desk A: %d peer steps without effect, want 1 (desk B's late acknowledgement): %+v", st.Ignored, st)
 	}
@@ -324,6 +337,12 @@ func TestDesksShareOneAlertState(t *testing.T) {
 	}
 	if got := deskFaces(wall.rt); fmt.Sprint(got) != fmt.Sprint(faces) {
 		t.Errorf("after its restart the wall shows\n%v\nwant\n%v", got, faces)
+	}
+	if st := wall.rt.Duty.PeerDutyStats(); st != (PeerDutyStats{}) {
+		t.Errorf("the restarted wall was sent duty messages again: %+v", st)
+	}
+	if got := dutyFace(t, wall.rt); got != duties {
+		t.Errorf("after its restart the wall holds the duty records\n%s\nwant\n%s", got, duties)
 	}
 
 	for _, d := range desks {
@@ -386,7 +405,12 @@ func TestDesksShareOneAlertState(t *testing.T) {
 	defer log.Close()
 	logged := map[string]int{}
 	raises := map[string]int{}
+	duty := 0
 	for _, a := range log.Steps() {
+		if feeds.IsDutyStep(a.Step) {
+			duty++
+			continue
+		}
 		s, err := StepOfWire(a)
 		if err != nil {
 			t.Fatal(err)
@@ -400,6 +424,9 @@ func TestDesksShareOneAlertState(t *testing.T) {
 	}
 	if fmt.Sprint(logged) != fmt.Sprint(wantSteps) {
 		t.Errorf("the step log holds\n%v\nwant each of\n%v\nonce", logged, wantSteps)
+	}
+	if duty != 2 {
+		t.Errorf("the step log holds %d duty messages, want the two duty-log entries", duty)
 	}
 	if len(raises) != 4 {
 		t.Errorf("the step log holds raises of %d alerts, want 4: %v", len(raises), raises)

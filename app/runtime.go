@@ -126,9 +126,11 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 		return nil, err
 	}
 	rt.Desk.readOnly = opts.ReadOnly
+	rt.Duty.readOnly = opts.ReadOnly
 	rt.Ingest.Observe(rt.Desk.Observe)
 	rt.Ingest.OnPeerStep(rt.Desk.PeerStep)
 	rt.Ingest.OnPeerCase(rt.Desk.PeerCaseStep)
+	rt.Ingest.OnPeerDuty(rt.Duty.PeerDuty)
 	rt.Desk.before = rt.Ingest.flush
 	ctx, rt.cancel = context.WithCancel(ctx)
 

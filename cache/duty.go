@@ -341,3 +341,141 @@ func (db *DB) DutyOutboxAcked(id string, at time.Time) error {
 		return err
 	})
 }
+
+// Other desks' duty records. A desk takes the duty messages that other
+// desks of the district sent (relayed by the feed server or read from the
+// JetStream steps subject) into the same tables as its own, but never into
+// its duty outbox: they are the other desk's to send.
+
+// RosterEdit is the roster as last saved, with who saved it and when.
+type RosterEdit struct {
+	Shifts []city.Shift
+	By     string
+	At     time.Time
+}
+
+// RosterEdit returns the roster last saved (here or taken from another
+// desk) with its author and time; false when none was.
+func (db *DB) RosterEdit() (RosterEdit, bool, error) {
+	var e RosterEdit
+	found := false
+	err := db.query("read roster", `SELECT shifts, updated_by, updated FROM duty_roster WHERE id = 1`, func(r *sql.Rows) error {
+		var s string
+		var at int64
+		if err := r.Scan(&s, &e.By, &at); err != nil {
+			return err
+		}
+		found = true
+		e.At = time.Unix(0, at).UTC()
+		return json.Unmarshal([]byte(s), &e.Shifts)
+	})
+	return e, found, err
+}
+
+// DutyOutboxHolds reports whether id is one of this desk's own duty
+// messages (sent or still waiting): the outbox keeps every one.
+func (db *DB) DutyOutboxHolds(id string) (bool, error) {
+	n := 0
+	err := db.query("read duty outbox", `SELECT count(*) FROM duty_outbox WHERE id = ?`, func(r *sql.Rows) error {
+		return r.Scan(&n)
+	}, id)
+	return n > 0, err
+}
+
+// PeerDutyEntry stores another desk's duty-log entry under the id its
+// author stored it with; false when the entry is held already.
+func (db *DB) PeerDutyEntry(e city.DutyEntry) (bool, error) {
+	if e.ID == "" || e.Officer == "" || e.Time.IsZero() {
+		return false, errors.New("duty log: an entry needs an id, an officer and a time")
+	}
+	stored := false
+	err := db.writeTx("duty log from another desk", func(tx *sql.Tx) error {
+		res, err := tx.Exec(`INSERT INTO duty_log (id, officer, at, shift, text) VALUES (?,?,?,?,?) ON CONFLICT (id) DO NOTHING`,
+			e.ID, e.Officer, e.Time.UnixNano(), e.Shift, e.Text)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		stored = n > 0
+		return err
+	})
+	return stored, err
+}
+
+// PeerRoster stores another desk's roster edit when it is newer than the
+// roster stored: a later time wins, and of two edits of the same time the
+// one whose JSON sorts last, so that every desk keeps the same edit
+// whatever order they arrive in. It reports whether the edit was stored.
+func (db *DB) PeerRoster(shifts []city.Shift, by string, at time.Time) (bool, error) {
+	b, err := json.Marshal(shifts)
+	if err != nil {
+		return false, fmt.Errorf("roster from another desk: %w", err)
+	}
+	stored := false
+	err = db.writeTx("roster from another desk", func(tx *sql.Tx) error {
+		var old string
+		var oldAt int64
+		switch err := tx.QueryRow(`SELECT shifts, updated FROM duty_roster WHERE id = 1`).Scan(&old, &oldAt); {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		case oldAt > at.UnixNano(), oldAt == at.UnixNano() && old >= string(b):
+			return nil // the stored edit is newer (or this one)
+		}
+		if _, err := tx.Exec(`INSERT INTO duty_roster (id, shifts, updated_by, updated) VALUES (1,?,?,?)
+			ON CONFLICT (id) DO UPDATE SET shifts=excluded.shifts, updated_by=excluded.updated_by, updated=excluded.updated`,
+			string(b), by, at.UnixNano()); err != nil {
+			return err
+		}
+		stored = true
+		return nil
+	})
+	return stored, err
+}
+
+// PeerSignOff stores another desk's sign-off of a shift; false when the
+// shift is signed off already as early: of two sign-offs of a shift (two
+// desks during a cut) the earlier, then the officer's name that sorts
+// first, is kept at every desk; the acknowledgement stays.
+func (db *DB) PeerSignOff(h city.Handover) (bool, error) {
+	if h.Shift == "" || h.SignedBy == "" || h.Signed.IsZero() {
+		return false, errors.New("sign-off from another desk: a shift, an officer and a time are needed")
+	}
+	sum, err := json.Marshal(h.Summary)
+	if err != nil {
+		return false, fmt.Errorf("sign-off from another desk: %w", err)
+	}
+	stored := false
+	err = db.writeTx("sign-off from another desk", func(tx *sql.Tx) error {
+		res, err := tx.Exec(`INSERT INTO handover (shift, from_at, to_at, summary, signed_by, signed, note) VALUES (?,?,?,?,?,?,?)
+			ON CONFLICT (shift) DO UPDATE SET from_at=excluded.from_at, to_at=excluded.to_at, summary=excluded.summary,
+			signed_by=excluded.signed_by, signed=excluded.signed, note=excluded.note
+			WHERE excluded.signed < handover.signed OR (excluded.signed = handover.signed AND excluded.signed_by < handover.signed_by)`, h.Shift, h.Summary.From.UnixNano(), h.Summary.To.UnixNano(), string(sum), h.SignedBy, h.Signed.UnixNano(), h.Note)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		stored = n > 0
+		return err
+	})
+	return stored, err
+}
+
+// PeerAck stores another desk's acknowledgement of a signed-off shift;
+// false when the shift was acknowledged already as early: as for
+// sign-offs, the earlier (then the name that sorts first) is kept.
+func (db *DB) PeerAck(shift, by string, at time.Time, note string) (bool, error) {
+	stored := false
+	err := db.writeTx("acknowledgement from another desk", func(tx *sql.Tx) error {
+		res, err := tx.Exec(`UPDATE handover SET acked_by = ?1, acked = ?2, ack_note = ?3
+			WHERE shift = ?4 AND (acked IS NULL OR ?2 < acked OR (?2 = acked AND ?1 < acked_by))`,
+			by, at.UnixNano(), note, shift)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		stored = n > 0
+		return err
+	})
+	return stored, err
+}

@@ -113,3 +113,85 @@ func TestDutyRoundTrip(t *testing.T) {
 		t.Errorf("after ack: %d pending, want 3", len(pend))
 	}
 }
+
+// Other desks' duty records: stored once, the newest roster wins whatever
+// order the edits arrive in (the same time: the JSON that sorts last),
+// the earlier of two sign-offs or acknowledgements holds, and none of them
+// enters the duty outbox.
+func TestPeerDutyRecords(t *testing.T) {
+	db, err := Open(t.TempDir(), Options{Now: fixedClock(t0), manualRetention: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	e := city.DutyEntry{ID: "duty-e1", Officer: "王伟", Time: at(time.Minute), Shift: "s1", Text: "巡查完毕"}
+	for i, want := range []bool{true, false} {
+		if stored, err := db.PeerDutyEntry(e); err != nil || stored != want {
+			t.Fatalf("entry, time %d: stored %v, %v", i+1, stored, err)
+		}
+	}
+	if log, _ := db.DutyLog(time.Time{}, time.Time{}); len(log) != 1 || log[0] != e {
+		t.Fatalf("duty log %+v", log)
+	}
+
+	shift := func(leader string) []city.Shift {
+		return []city.Shift{{Name: "白班", Start: city.Clock(8, 0), End: city.Clock(20, 0), Leader: leader}}
+	}
+	for _, c := range []struct {
+		leader string
+		at     time.Time
+		want   bool
+	}{
+		{"王伟", at(2 * time.Minute), true},
+		{"张强", at(time.Minute), false}, // older, delivered late
+		{"李娜", at(3 * time.Minute), true},
+		{"赵敏", at(3 * time.Minute), true},  // the same time: "赵敏" sorts after "李娜"
+		{"李娜", at(3 * time.Minute), false}, // and stays whatever the order
+	} {
+		if stored, err := db.PeerRoster(shift(c.leader), c.leader, c.at); err != nil || stored != c.want {
+			t.Errorf("roster by %s at %v: stored %v (%v), want %v", c.leader, c.at, stored, err, c.want)
+		}
+	}
+	if r, _, _ := db.RosterEdit(); r.By != "赵敏" || !r.At.Equal(at(3*time.Minute)) || r.Shifts[0].Leader != "赵敏" {
+		t.Errorf("roster %+v", r)
+	}
+
+	sum := city.ShiftSummary{From: at(0), To: at(12 * time.Hour), Opened: 2}
+	sign := func(by string, t0 time.Duration) city.Handover {
+		return city.Handover{Shift: "s1", Summary: sum, SignedBy: by, Signed: at(t0), Note: by + "交班"}
+	}
+	if ok, err := db.PeerSignOff(sign("王伟", 12*time.Hour)); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if ok, _ := db.PeerAck("s1", "张强", at(12*time.Hour+5*time.Minute), "接班"); !ok {
+		t.Fatal("the acknowledgement was not stored")
+	}
+	if ok, _ := db.PeerSignOff(sign("李娜", 12*time.Hour+time.Minute)); ok {
+		t.Error("a later sign-off replaced the earlier")
+	}
+	if ok, _ := db.PeerSignOff(sign("赵敏", 12*time.Hour-time.Minute)); !ok {
+		t.Error("an earlier sign-off did not replace the later")
+	}
+	if ok, _ := db.PeerAck("s1", "孙磊", at(12*time.Hour+6*time.Minute), "后接"); ok {
+		t.Error("a later acknowledgement replaced the earlier")
+	}
+	if ok, _ := db.PeerAck("nothing signed", "孙磊", at(12*time.Hour), ""); ok {
+		t.Error("an acknowledgement of a shift not signed off was stored")
+	}
+	h, _, _ := db.Handover("s1")
+	if h.SignedBy != "赵敏" || h.Note != "赵敏交班" || h.AckedBy != "张强" || h.AckNote != "接班" || h.Summary.Opened != 2 {
+		t.Errorf("handover %+v", h)
+	}
+	if p, _ := db.DutyOutboxPending(0); len(p) != 0 {
+		t.Errorf("the duty outbox holds %d records of other desks", len(p))
+	}
+	if err := db.AddDutyEntry(city.DutyEntry{ID: "duty-own", Officer: "李娜", Time: at(time.Hour), Text: "本台"},
+		&DutyAction{ID: "duty-own", Kind: "duty_log", Subject: "s1", Officer: "李娜", Time: at(time.Hour), Note: "本台"}); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]bool{"duty-own": true, "duty-e1": false} {
+		if own, err := db.DutyOutboxHolds(id); err != nil || own != want {
+			t.Errorf("DutyOutboxHolds(%s) = %v, %v", id, own, err)
+		}
+	}
+}

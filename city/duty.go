@@ -143,6 +143,11 @@ type ShiftSummary struct {
 	Outages    []Outage       // feed outages overlapping the shift, clipped to it
 	Rejects    map[string]int // rejected messages during the shift per feed ("" unknown)
 	OverdueIDs []string       // the overdue alerts' IDs, sorted
+	// OutageCount and RejectCount are set on a summary taken from another
+	// desk's sign-off, which carries the counts only: the outages and
+	// rejected messages themselves stay in the signing desk's record.
+	OutageCount int `json:",omitempty"`
+	RejectCount int `json:",omitempty"`
 }
 
 // Summarize builds the summary of the shift from..to: alerts as they stand
