@@ -382,24 +382,31 @@ func (db *DB) DutyOutboxHolds(id string) (bool, error) {
 	return n > 0, err
 }
 
+// writeChanged runs one statement in a write transaction and reports
+// whether it changed a row (an insert or update its conflict rule skipped
+// changes none).
+func (db *DB) writeChanged(what, query string, args ...any) (bool, error) {
+	changed := false
+	err := db.writeTx(what, func(tx *sql.Tx) error {
+		res, err := tx.Exec(query, args...)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		changed = n > 0
+		return err
+	})
+	return changed, err
+}
+
 // PeerDutyEntry stores another desk's duty-log entry under the id its
 // author stored it with; false when the entry is held already.
 func (db *DB) PeerDutyEntry(e city.DutyEntry) (bool, error) {
 	if e.ID == "" || e.Officer == "" || e.Time.IsZero() {
 		return false, errors.New("duty log: an entry needs an id, an officer and a time")
 	}
-	stored := false
-	err := db.writeTx("duty log from another desk", func(tx *sql.Tx) error {
-		res, err := tx.Exec(`INSERT INTO duty_log (id, officer, at, shift, text) VALUES (?,?,?,?,?) ON CONFLICT (id) DO NOTHING`,
-			e.ID, e.Officer, e.Time.UnixNano(), e.Shift, e.Text)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		stored = n > 0
-		return err
-	})
-	return stored, err
+	return db.writeChanged("duty log from another desk", `INSERT INTO duty_log (id, officer, at, shift, text) VALUES (?,?,?,?,?) ON CONFLICT (id) DO NOTHING`,
+		e.ID, e.Officer, e.Time.UnixNano(), e.Shift, e.Text)
 }
 
 // PeerRoster stores another desk's roster edit when it is newer than the
@@ -445,37 +452,17 @@ func (db *DB) PeerSignOff(h city.Handover) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("sign-off from another desk: %w", err)
 	}
-	stored := false
-	err = db.writeTx("sign-off from another desk", func(tx *sql.Tx) error {
-		res, err := tx.Exec(`INSERT INTO handover (shift, from_at, to_at, summary, signed_by, signed, note) VALUES (?,?,?,?,?,?,?)
+	return db.writeChanged("sign-off from another desk", `INSERT INTO handover (shift, from_at, to_at, summary, signed_by, signed, note) VALUES (?,?,?,?,?,?,?)
 			ON CONFLICT (shift) DO UPDATE SET from_at=excluded.from_at, to_at=excluded.to_at, summary=excluded.summary,
 			signed_by=excluded.signed_by, signed=excluded.signed, note=excluded.note
 			WHERE excluded.signed < handover.signed OR (excluded.signed = handover.signed AND excluded.signed_by < handover.signed_by)`, h.Shift, h.Summary.From.UnixNano(), h.Summary.To.UnixNano(), string(sum), h.SignedBy, h.Signed.UnixNano(), h.Note)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		stored = n > 0
-		return err
-	})
-	return stored, err
 }
 
 // PeerAck stores another desk's acknowledgement of a signed-off shift;
 // false when the shift was acknowledged already as early: as for
 // sign-offs, the earlier (then the name that sorts first) is kept.
 func (db *DB) PeerAck(shift, by string, at time.Time, note string) (bool, error) {
-	stored := false
-	err := db.writeTx("acknowledgement from another desk", func(tx *sql.Tx) error {
-		res, err := tx.Exec(`UPDATE handover SET acked_by = ?1, acked = ?2, ack_note = ?3
-			WHERE shift = ?4 AND (acked IS NULL OR ?2 < acked OR (?2 = acked AND ?1 < acked_by))`,
-			by, at.UnixNano(), note, shift)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		stored = n > 0
-		return err
-	})
-	return stored, err
+	return db.writeChanged("acknowledgement from another desk", `UPDATE handover SET acked_by = ?1, acked = ?2, ack_note = ?3
+		WHERE shift = ?4 AND (acked IS NULL OR ?2 < acked OR (?2 = acked AND ?1 < acked_by))`,
+		by, at.UnixNano(), note, shift)
 }
