@@ -299,6 +299,11 @@ func StartDemo(ctx context.Context, o DemoOptions) (*Demo, error) {
 			ln.Close()
 			return nil, fmt.Errorf("demo feed server: %w", err)
 		} // unreadable lines are skipped and left in the file; the demo carries on
+		if steps != nil {
+			// the demo keeps what a feed server keeps; a log with
+			// unreadable lines is left as it is
+			_, _ = steps.Compact(time.Now().Add(-feeds.DefaultStepKeep))
+		}
 	}
 	srv := feeds.NewServer(feeds.ServerConfig{Token: o.Token, Steps: steps})
 	seed := o.Seed

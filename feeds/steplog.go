@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -26,7 +27,10 @@ import (
 // before the server acknowledges it. A line that cannot be read back (a
 // write torn by a crash, an edit) is reported by OpenStepLog, kept in the
 // file as it is, and skipped; every other line is loaded. Steps are kept
-// in memory as well (a district takes a few thousand steps a day).
+// in memory as well (a district takes a few thousand steps a day), so a
+// server compacts its log (Compact): the steps taken before a cut-off are
+// dropped from the front, the others keep their seqs, and a desk whose
+// cursor lies before the oldest step kept is sent from the oldest.
 
 // StepLog is the durable log of accepted officer steps. Safe for
 // concurrent use.
@@ -37,7 +41,10 @@ type StepLog struct {
 
 	mu      sync.Mutex
 	ids     map[string]uint64 // action id → seq
-	msgs    [][]byte          // the step message of seq s is msgs[s-1]; nil for a seq whose line was unreadable
+	base    uint64            // the seqs up to base were compacted away
+	msgs    [][]byte          // the step message of seq s is msgs[s-base-1]; nil for a seq whose line was unreadable
+	times   []time.Time       // the time of each step in msgs
+	corrupt bool              // the file holds unreadable lines (kept as they are: it is not compacted)
 	needNL  bool              // the file does not end with a newline (a torn last line)
 	failErr error             // the first write error; the log takes no more steps
 }
@@ -97,6 +104,7 @@ func OpenStepLog(path string) (*StepLog, error) {
 		l.epoch = newEpoch()
 	}
 	if len(corrupt) > 0 {
+		l.corrupt = true
 		return l, &CorruptStepLogError{Path: path, Lines: corrupt}
 	}
 	return l, nil
@@ -153,17 +161,22 @@ func (l *StepLog) loadLine(line []byte, v *Validator) string {
 	} else if env.Epoch != l.epoch {
 		return fmt.Sprintf("epoch %q, not the log's %q", env.Epoch, l.epoch)
 	}
-	if next := uint64(len(l.msgs)) + 1; env.Seq < next {
+	if next := l.base + uint64(len(l.msgs)) + 1; env.Seq < next {
 		return fmt.Sprintf("seq %d where %d or later comes next", env.Seq, next)
 	}
 	if seq, dup := l.ids[env.Action.ID]; dup {
 		return fmt.Sprintf("action id %q already logged as seq %d", env.Action.ID, seq)
 	}
-	for uint64(len(l.msgs))+1 < env.Seq {
+	if len(l.msgs) == 0 && l.base == 0 {
+		l.base = env.Seq - 1 // a compacted log starts after the steps dropped
+	}
+	for l.base+uint64(len(l.msgs))+1 < env.Seq {
 		l.msgs = append(l.msgs, nil) // the seq of a line that could not be read
+		l.times = append(l.times, time.Time{})
 	}
 	l.ids[env.Action.ID] = env.Seq
 	l.msgs = append(l.msgs, bytes.Clone(line))
+	l.times = append(l.times, actionTime(env.Action))
 	return ""
 }
 
@@ -184,7 +197,15 @@ func (l *StepLog) Len() int {
 func (l *StepLog) Last() uint64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return uint64(len(l.msgs))
+	return l.base + uint64(len(l.msgs))
+}
+
+// First is the oldest step seq the log still holds: 1 until the log is
+// compacted.
+func (l *StepLog) First() uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.base + 1
 }
 
 // Has reports whether the log holds the action id.
@@ -203,12 +224,12 @@ func (l *StepLog) Append(a WireAction) (msg []byte, seq uint64, added bool, err 
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if seq, dup := l.ids[a.ID]; dup {
-		return l.msgs[seq-1], seq, false, nil
+		return l.msgs[seq-l.base-1], seq, false, nil
 	}
 	if l.failErr != nil {
 		return nil, 0, false, l.failErr
 	}
-	seq = uint64(len(l.msgs)) + 1
+	seq = l.base + uint64(len(l.msgs)) + 1
 	msg, err = Encode(Envelope{V: ProtocolVersion, Type: TypeStep, Epoch: l.epoch, Seq: seq, Action: &a})
 	if err != nil {
 		return nil, 0, false, err
@@ -231,13 +252,16 @@ func (l *StepLog) Append(a WireAction) (msg []byte, seq uint64, added bool, err 
 	}
 	l.ids[a.ID] = seq
 	l.msgs = append(l.msgs, msg)
+	l.times = append(l.times, actionTime(&a))
 	return msg, seq, true, nil
 }
 
-// since returns the step messages after seq.
+// since returns the step messages after seq (from the oldest held when
+// seq lies before it).
 func (l *StepLog) since(after uint64) [][]byte {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	after = max(after, l.base) - l.base
 	if after >= uint64(len(l.msgs)) {
 		return nil
 	}
@@ -264,6 +288,102 @@ func (l *StepLog) Steps() []WireAction {
 		}
 	}
 	return out
+}
+
+// actionTime is when a step was taken (zero when its time does not parse,
+// which the validator has refused already).
+func actionTime(a *WireAction) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, a.Time)
+	return t
+}
+
+// DefaultStepKeep is how long a feed server keeps officers' steps in its
+// step log: a desk cut off for longer is rebuilt from its own cache and
+// the readings, and the alerts such old steps belong to are long closed.
+const DefaultStepKeep = 90 * 24 * time.Hour
+
+// Compact drops the steps taken before cutoff from the front of the log
+// (it stops at the first step taken later, so no seq is skipped inside
+// the log) and returns how many it dropped. The steps kept keep their
+// seqs and their epoch; a file log is rewritten through a temporary file
+// that is synced and renamed over it, so a crash leaves the old log or
+// the new one. A log with unreadable lines is not compacted (they stay in
+// the file for someone to look at): Compact says so.
+func (l *StepLog) Compact(cutoff time.Time) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.failErr != nil {
+		return 0, l.failErr
+	}
+	if l.corrupt {
+		return 0, fmt.Errorf("step log %s holds unreadable lines: not compacted", l.path)
+	}
+	n := 0
+	for n < len(l.msgs) && (l.msgs[n] == nil || l.times[n].Before(cutoff)) {
+		n++
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	if l.f != nil {
+		if err := l.rewrite(l.msgs[n:]); err != nil {
+			return 0, err
+		}
+	}
+	for _, m := range l.msgs[:n] {
+		if m == nil {
+			continue
+		}
+		if env, err := Decode(m); err == nil && env.Action != nil {
+			delete(l.ids, env.Action.ID)
+		}
+	}
+	l.base += uint64(n)
+	l.msgs = append([][]byte(nil), l.msgs[n:]...) // let go of the dropped messages
+	l.times = append([]time.Time(nil), l.times[n:]...)
+	return n, nil
+}
+
+// rewrite replaces the log's file with msgs and reopens it for appending.
+func (l *StepLog) rewrite(msgs [][]byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(l.path), "."+filepath.Base(l.path)+"-*.tmp")
+	if err != nil {
+		return fmt.Errorf("compact step log %s: %w", l.path, err)
+	}
+	w := bufio.NewWriter(tmp)
+	for _, m := range msgs {
+		if m != nil {
+			_, _ = w.Write(m)
+			_ = w.WriteByte('\n')
+		}
+	}
+	err = w.Flush()
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), l.path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("compact step log %s: %w", l.path, err)
+	}
+	if d, err := os.Open(filepath.Dir(l.path)); err == nil {
+		_ = d.Sync() // the rename itself
+		d.Close()
+	}
+	f, err := os.OpenFile(l.path, os.O_RDWR|os.O_APPEND, 0o644)
+	if err != nil {
+		// the compacted log is on disk; this server life takes no more steps
+		l.failErr = fmt.Errorf("step log %s: reopen after compacting: %w", l.path, err)
+		return l.failErr
+	}
+	l.f.Close()
+	l.f, l.needNL = f, false
+	return nil
 }
 
 // Close closes the file; a closed file log takes no more steps.

@@ -275,3 +275,97 @@ func TestClientRejectsBadSteps(t *testing.T) {
 		}
 	})
 }
+
+// TestStepLogCompact: compacting drops the steps taken before the cut-off
+// from the front, keeps the others under their seqs and the log's epoch,
+// on disk too (a restart loads the compacted log), sends a client whose
+// cursor lies before the oldest step kept from the oldest, and goes on
+// numbering after the newest; a log with unreadable lines is left alone.
+func TestStepLogCompact(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "steps.jsonl")
+	l, err := OpenStepLog(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	at := func(n int, age time.Duration) WireAction {
+		a := testAction(n)
+		a.Time = now.Add(-age).In(city.Shanghai).Format(time.RFC3339Nano)
+		return a
+	}
+	steps := []WireAction{at(1, 100*24*time.Hour), at(2, 95*24*time.Hour), at(3, 91*24*time.Hour), at(4, 10*24*time.Hour), at(5, time.Hour),
+		at(6, 92*24*time.Hour)} // an old step after a newer one stays: no seq is skipped inside the log
+	for i, a := range steps {
+		if _, seq, added, err := l.Append(a); err != nil || !added || seq != uint64(i+1) {
+			t.Fatalf("append %d: seq %d added %v err %v", i+1, seq, added, err)
+		}
+	}
+	epoch := l.Epoch()
+	n, err := l.Compact(now.Add(-DefaultStepKeep))
+	if err != nil || n != 3 {
+		t.Fatalf("compact: %d dropped, %v; want 3", n, err)
+	}
+	seqsOf := func(msgs [][]byte) []uint64 {
+		var out []uint64
+		for _, m := range msgs {
+			env, err := Decode(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, env.Seq)
+		}
+		return out
+	}
+	check := func(what string, l *StepLog) {
+		t.Helper()
+		if l.First() != 4 || l.Last() != 6 || l.Len() != 3 || l.Epoch() != epoch {
+			t.Errorf("%s: first %d last %d len %d epoch %q; want 4, 6, 3, %q", what, l.First(), l.Last(), l.Len(), l.Epoch(), epoch)
+		}
+		if got := seqsOf(l.since(0)); !slices.Equal(got, []uint64{4, 5, 6}) {
+			t.Errorf("%s: a client from 0 is sent seqs %v, want 4 5 6", what, got)
+		}
+		if got := seqsOf(l.since(4)); !slices.Equal(got, []uint64{5, 6}) {
+			t.Errorf("%s: a client after 4 is sent seqs %v, want 5 6", what, got)
+		}
+		if l.Has("act-1") || !l.Has("act-4") {
+			t.Errorf("%s: holds act-1 %v, act-4 %v", what, l.Has("act-1"), l.Has("act-4"))
+		}
+	}
+	check("compacted", l)
+	if _, seq, added, err := l.Append(at(7, 0)); err != nil || !added || seq != 7 {
+		t.Fatalf("append after compacting: seq %d added %v err %v; want 7", seq, added, err)
+	}
+	if _, seq, added, _ := l.Append(at(5, 0)); added || seq != 5 {
+		t.Errorf("a repeat of act-5: seq %d added %v; want 5, not added", seq, added)
+	}
+	l.Close()
+	b, _ := os.ReadFile(path)
+	if lines := strings.Count(string(b), "\n"); lines != 4 {
+		t.Errorf("the compacted file holds %d lines, want 4:\n%s", lines, b)
+	}
+	l2, err := OpenStepLog(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l2.Close()
+	if l2.First() != 4 || l2.Last() != 7 || l2.Epoch() != epoch {
+		t.Errorf("reloaded: first %d last %d epoch %q; want 4, 7, %q", l2.First(), l2.Last(), l2.Epoch(), epoch)
+	}
+	if n, err := l2.Compact(now.Add(-DefaultStepKeep)); err != nil || n != 0 {
+		t.Errorf("compacting again: %d dropped, %v; want 0", n, err)
+	}
+
+	// a log with an unreadable line is not compacted
+	if err := os.WriteFile(path, append(b, []byte("{not json\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l3, err := OpenStepLog(path)
+	var ce *CorruptStepLogError
+	if !errors.As(err, &ce) {
+		t.Fatalf("open: %v, want a CorruptStepLogError", err)
+	}
+	defer l3.Close()
+	if n, err := l3.Compact(now); err == nil || n != 0 || !strings.Contains(err.Error(), "unreadable") {
+		t.Errorf("compacting a log with an unreadable line: %d dropped, %v", n, err)
+	}
+}

@@ -68,7 +68,7 @@ func replay(ctx context.Context, args []string, stderr io.Writer) error {
 	if nf.url != "" {
 		return replayNATS(ctx, &nf, l.token, src, rf, lg)
 	}
-	steps, err := openSteps(l.steps, lg)
+	steps, err := openSteps(ctx, l.steps, l.stepsKeep, lg)
 	if err != nil {
 		return err
 	}

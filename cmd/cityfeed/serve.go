@@ -63,7 +63,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if l.steps == "" && *record != "" {
 		l.steps = *record + ".steps" // beside the recording, which starts afresh each run
 	}
-	steps, err := openSteps(l.steps, lg)
+	steps, err := openSteps(ctx, l.steps, l.stepsKeep, lg)
 	if err != nil {
 		closeRecording(rec, lg)
 		return err

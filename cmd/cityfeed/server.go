@@ -31,6 +31,7 @@ type listenFlags struct {
 	cert, key    string
 	replayBuffer int
 	steps        string
+	stepsKeep    time.Duration
 }
 
 func (l *listenFlags) register(fs *flag.FlagSet) {
@@ -40,12 +41,17 @@ func (l *listenFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&l.key, "key", "", "TLS key file (PEM)")
 	fs.IntVar(&l.replayBuffer, "replay-buffer", feeds.DefaultReplayPerFeed, "readings kept per feed for resuming clients")
 	fs.StringVar(&l.steps, "steps", "", "keep the officers' steps in this step log (JSON lines), reloaded on restart")
+	fs.DurationVar(&l.stepsKeep, "steps-keep", feeds.DefaultStepKeep, "drop the steps taken longer ago than this from the step log, at start and once a day (0: keep all)")
 }
+
+// stepsCompactEvery is how often a running server compacts its step log.
+const stepsCompactEvery = 24 * time.Hour
 
 // openSteps opens the step log at path ("" = kept in memory: nil). Lines
 // it cannot read are logged, left in the file and skipped; the others are
-// loaded.
-func openSteps(path string, lg interface{ Printf(string, ...any) }) (*feeds.StepLog, error) {
+// loaded. With keep > 0 the steps older than keep are dropped now and once
+// a day until ctx ends.
+func openSteps(ctx context.Context, path string, keep time.Duration, lg interface{ Printf(string, ...any) }) (*feeds.StepLog, error) {
 	if path == "" {
 		return nil, nil
 	}
@@ -58,6 +64,30 @@ func openSteps(path string, lg interface{ Printf(string, ...any) }) (*feeds.Step
 	if err != nil {
 		return nil, fmt.Errorf("%w: --steps: %v", errUsage, err)
 	}
+	compact := func() {
+		n, err := l.Compact(time.Now().Add(-keep))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			lg.Printf("%v", err)
+		case n > 0:
+			lg.Printf("step log %s: %d steps taken before %v dropped; it holds steps %d to %d", path, n, keep, l.First(), l.Last())
+		}
+	}
+	if keep > 0 {
+		compact()
+		go func() {
+			t := time.NewTicker(stepsCompactEvery)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					compact()
+				}
+			}
+		}()
+	}
 	lg.Printf("step log %s: %d steps (epoch %s)", path, l.Len(), l.Epoch())
 	return l, nil
 }
@@ -69,6 +99,9 @@ func (l *listenFlags) check() (*tls.Config, error) {
 	}
 	if _, _, err := net.SplitHostPort(l.addr); err != nil {
 		return nil, fmt.Errorf("%w: --addr %q: %v", errUsage, l.addr, err)
+	}
+	if l.stepsKeep < 0 {
+		return nil, fmt.Errorf("%w: --steps-keep %v: must not be negative", errUsage, l.stepsKeep)
 	}
 	if l.replayBuffer < 1 {
 		return nil, fmt.Errorf("%w: --replay-buffer %d: must be at least 1", errUsage, l.replayBuffer)
