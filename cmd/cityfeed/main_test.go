@@ -513,6 +513,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{[]string{"serve", "--cert", filepath.Join(dir, "none.pem"), "--key", filepath.Join(dir, "none.key")}, exitUsage, "load TLS certificate"},
 		{[]string{"serve", "--addr", "nonsense"}, exitUsage, "--addr"},
 		{[]string{"serve", "--replay-buffer", "0"}, exitUsage, "--replay-buffer 0"},
+		{[]string{"serve", "--steps-keep", "-1h"}, exitUsage, "--steps-keep -1h0m0s: must not be negative"},
 		{[]string{"serve", "--record", filepath.Join(dir, "no", "such", "dir", "r.jsonl")}, exitUsage, "--record"},
 		{[]string{"serve", "extra"}, exitUsage, "no arguments"},
 		{[]string{"serve", "--nope"}, exitUsage, "flag provided but not defined"},
