@@ -358,43 +358,11 @@ func TestDesksShareOneAlertState(t *testing.T) {
 	for _, s := range taken {
 		wantSteps[stepKey(s)]++
 	}
-	var histories []string
+	var caches []deskCache
 	for _, d := range desks {
-		db, err := cache.OpenReadOnly(d.dataDir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := map[string]int{}
-		var all []string
-		for _, id := range append(slices.Clone(ids), a4.ID) {
-			steps, err := db.AlertSteps(id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, s := range steps {
-				all = append(all, stepKey(s))
-				if s.Kind.ByOfficer() {
-					got[stepKey(s)]++
-				}
-			}
-		}
-		db.Close()
-		sort.Strings(all)
-		histories = append(histories, strings.Join(all, "\n"))
-		if fmt.Sprint(got) != fmt.Sprint(wantSteps) {
-			t.Errorf("%s stores the officer steps\n%v\nwant each of\n%v\nonce", d.name, got, wantSteps)
-		}
-		for _, o := range outboxOfficers(t, d.dataDir) {
-			if o != d.officer && o != city.SystemOfficer {
-				t.Errorf("%s queued a step of %q in its outbox", d.name, o)
-			}
-		}
+		caches = append(caches, deskCache{d.name, d.officer, d.dataDir})
 	}
-	for i := 1; i < len(histories); i++ {
-		if histories[i] != histories[0] {
-			t.Errorf("%s's history differs from desk A's:\n%s\n---\n%s", desks[i].name, histories[i], histories[0])
-		}
-	}
+	rows := checkSharedHistories(t, caches, append(slices.Clone(ids), a4.ID), wantSteps)
 
 	// The server's step log holds each step once, and one raise per alert
 	// however many desks raised it.
@@ -436,7 +404,7 @@ func TestDesksShareOneAlertState(t *testing.T) {
 			t.Errorf("alert %s raised %d times in the step log", id, n)
 		}
 	}
-	t.Logf("%d officer steps on 4 alerts; step log %d lines; histories of %d rows alike on 3 desks", len(taken), log.Len(), strings.Count(histories[0], "\n")+1)
+	t.Logf("%d officer steps on 4 alerts; step log %d lines; histories of %d rows alike on 3 desks", len(taken), log.Len(), rows)
 }
 
 // sendRaw delivers one operator action to the feed server at addr and
@@ -500,4 +468,56 @@ func outboxOfficers(t *testing.T, dataDir string) []string {
 		t.Errorf("the outbox in %s never held a step", dataDir)
 	}
 	return out
+}
+
+// deskCache names one desk's cache for checkSharedHistories.
+type deskCache struct{ name, officer, dataDir string }
+
+// checkSharedHistories checks that every desk's cache holds each officer
+// step of want exactly once among the steps of the alerts, that all hold
+// the same history rows, and that no desk's outbox holds another desk's
+// step; it returns how many rows the first desk's history has.
+func checkSharedHistories(t *testing.T, desks []deskCache, alerts []string, want map[string]int) int {
+	t.Helper()
+	var histories []string
+	for _, d := range desks {
+		db, err := cache.OpenReadOnly(d.dataDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		var all []string
+		for _, id := range alerts {
+			steps, err := db.AlertSteps(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range steps {
+				all = append(all, stepKey(s))
+				if s.Kind.ByOfficer() {
+					got[stepKey(s)]++
+				}
+			}
+		}
+		db.Close()
+		sort.Strings(all)
+		histories = append(histories, strings.Join(all, "\n"))
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s stores the officer steps\n%v\nwant each of\n%v\nonce", d.name, got, want)
+		}
+		for _, o := range outboxOfficers(t, d.dataDir) {
+			if o != d.officer && o != city.SystemOfficer {
+				t.Errorf("%s queued a step of %q in its outbox", d.name, o)
+			}
+		}
+	}
+	for i := 1; i < len(histories); i++ {
+		if histories[i] != histories[0] {
+			t.Errorf("%s's history differs from %s's:\n%s\n---\n%s", desks[i].name, desks[0].name, histories[i], histories[0])
+		}
+	}
+	if len(histories) == 0 {
+		return 0
+	}
+	return strings.Count(histories[0], "\n") + 1
 }
