@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -59,28 +58,7 @@ func dutyFace(t *testing.T, rt *Runtime) string {
 // outbox ever held.
 func dutyOutboxOfficers(t *testing.T, dataDir string) []string {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dataDir, cache.FileName)+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query(`SELECT officer FROM duty_outbox ORDER BY seq`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var o string
-		if err := rows.Scan(&o); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return cacheStrings(t, dataDir, `SELECT officer FROM duty_outbox ORDER BY seq`)
 }
 
 // TestDesksShareDutyRecords runs two duty desks and a read-only wall on

@@ -443,12 +443,23 @@ func sendRaw(t *testing.T, addr string, a feeds.WireAction) {
 // outboxOfficers lists the officer of every step a desk's outbox ever held.
 func outboxOfficers(t *testing.T, dataDir string) []string {
 	t.Helper()
+	out := cacheStrings(t, dataDir, `SELECT s.officer FROM outbox o JOIN alert_step s ON s.id = o.id`)
+	if len(out) == 0 {
+		t.Errorf("the outbox in %s never held a step", dataDir)
+	}
+	return out
+}
+
+// cacheStrings runs a query that returns one text column on the cache in
+// dataDir, read-only and past the cache's own API.
+func cacheStrings(t *testing.T, dataDir, query string) []string {
+	t.Helper()
 	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dataDir, cache.FileName)+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.Query(`SELECT s.officer FROM outbox o JOIN alert_step s ON s.id = o.id`)
+	rows, err := db.Query(query)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -463,9 +474,6 @@ func outboxOfficers(t *testing.T, dataDir string) []string {
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
-	}
-	if len(out) == 0 {
-		t.Errorf("the outbox in %s never held a step", dataDir)
 	}
 	return out
 }
