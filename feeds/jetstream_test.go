@@ -176,12 +176,7 @@ func TestJetStreamBadInput(t *testing.T) {
 	startJetStream(t, ns.URLs(), "desk-a", h, h.Cursors)
 	waitFor(t, "connected", func() bool { return h.count(Connected) > 0 })
 
-	nc, err := nats.Connect(ns.URLs())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js := testutil.JetStream(t, ns.URLs())
 	air, water := p.Subjects().Reading(city.FeedAir), p.Subjects().Reading(city.FeedWater)
 	now := time.Now().Format(time.RFC3339)
 	bad := []struct {
@@ -373,15 +368,7 @@ func TestJetStreamGapAfterRetention(t *testing.T) {
 // and stopped the other consumers with it.
 func TestConsumerMadeWhenStreamAnswers(t *testing.T) {
 	ns := testutil.StartNATS(t, 1)
-	nc, err := nats.Connect(ns.URLs())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := testutil.JetStream(t, ns.URLs())
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cfg := jetstream.StreamConfig{Name: "WATCHED", Subjects: []string{"watched.>"}}

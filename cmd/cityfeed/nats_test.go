@@ -11,9 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"onescreen/city"
 	"onescreen/feeds"
 	"onescreen/internal/testutil"
@@ -22,15 +19,7 @@ import (
 // streamMsgs is how many messages a stream holds.
 func streamMsgs(t *testing.T, url, name string) uint64 {
 	t.Helper()
-	nc, err := nats.Connect(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := testutil.JetStream(t, url)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	s, err := js.Stream(ctx, name)
@@ -97,18 +86,13 @@ func TestServeIntoJetStream(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	nc, err := nats.Connect(ns.URLs())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js := testutil.JetStream(t, ns.URLs())
 	testutil.WaitFor(t, 20*time.Second, "readings in the stream", func() bool {
 		s, err := js.Stream(context.Background(), "ONESCREEN_HUANGPU")
 		return err == nil && s.CachedInfo().State.Msgs > 500
 	})
 	_ = syscall.Kill(cmd.Process.Pid, syscall.SIGINT)
-	err = cmd.Wait()
+	err := cmd.Wait()
 	mu.Lock()
 	defer mu.Unlock()
 	if err != nil {

@@ -10,6 +10,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // NATSNode is one nats-server process on loopback with JetStream.
@@ -235,4 +238,21 @@ func (nd *NATSNode) PID() int {
 func (nd *NATSNode) Log() string {
 	b, _ := os.ReadFile(filepath.Join(nd.Dir, "nats.log"))
 	return string(b)
+}
+
+// JetStream connects to the servers at urls and returns their JetStream
+// API, for a test to look at or write into streams; the connection is
+// closed when the test ends.
+func JetStream(t testing.TB, urls string) jetstream.JetStream {
+	t.Helper()
+	nc, err := nats.Connect(urls)
+	if err != nil {
+		t.Fatalf("connect to NATS %s: %v", urls, err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
 }
