@@ -341,20 +341,11 @@ func (o *Outbox) sendDuty() error {
 		return err
 	}
 	for _, it := range items {
-		o.mu.Lock()
-		skip := o.inflight[it.ID]
-		o.mu.Unlock()
-		if skip {
-			continue
-		}
 		a := feeds.WireAction{ID: it.ID, Alert: it.Subject, Step: it.Kind, Officer: it.Officer,
 			Time: it.Time.In(city.Shanghai).Format(time.RFC3339Nano), Team: it.Team, Note: it.Note}
-		if err := o.client.SendAction(a); err != nil {
+		if err := o.sendOnce(a); err != nil {
 			return err
 		}
-		o.mu.Lock()
-		o.inflight[it.ID] = true
-		o.mu.Unlock()
 	}
 	return nil
 }

@@ -107,20 +107,28 @@ func (o *Outbox) send() error {
 		return err
 	}
 	for _, it := range items {
-		o.mu.Lock()
-		skip := o.inflight[it.ID]
-		o.mu.Unlock()
-		if skip {
-			continue
-		}
-		if err := o.client.SendAction(WireActionOf(it.ID, it.Step)); err != nil {
+		if err := o.sendOnce(WireActionOf(it.ID, it.Step)); err != nil {
 			return err // in order: stop at the first that cannot go
 		}
-		o.mu.Lock()
-		o.inflight[it.ID] = true
-		o.mu.Unlock()
 	}
 	return o.sendDuty()
+}
+
+// sendOnce sends a, unless it was sent already and waits for its ack.
+func (o *Outbox) sendOnce(a feeds.WireAction) error {
+	o.mu.Lock()
+	skip := o.inflight[a.ID]
+	o.mu.Unlock()
+	if skip {
+		return nil
+	}
+	if err := o.client.SendAction(a); err != nil {
+		return err
+	}
+	o.mu.Lock()
+	o.inflight[a.ID] = true
+	o.mu.Unlock()
+	return nil
 }
 
 // WireActionOf is a stored step as the protocol's operator action.
