@@ -331,6 +331,10 @@ func (p *JetStreamPublisher) Flush(ctx context.Context) error {
 	return nil
 }
 
+// Stop makes the publisher stop retrying: a Publish or PutStation blocked
+// while the servers do not answer returns ErrClosed. Close still follows.
+func (p *JetStreamPublisher) Stop() { p.cancel() }
+
 // Close waits up to wait for the outstanding acks, then disconnects.
 func (p *JetStreamPublisher) Close(wait time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), wait)

@@ -26,7 +26,8 @@ import (
 // when the log was created. Each accepted step is appended and fsynced
 // before the server acknowledges it. A line that cannot be read back (a
 // write torn by a crash, an edit) is reported by OpenStepLog, kept in the
-// file as it is, and skipped; every other line is loaded. Steps are kept
+// file as it is (until a compaction moves it to path+".unreadable"), and
+// skipped; every other line is loaded. Steps are kept
 // in memory as well (a district takes a few thousand steps a day), so a
 // server compacts its log (Compact): the steps taken before a cut-off are
 // dropped from the front, the others keep their seqs, and a desk whose
@@ -44,7 +45,7 @@ type StepLog struct {
 	base    uint64            // the seqs up to base were compacted away
 	msgs    [][]byte          // the step message of seq s is msgs[s-base-1]; nil for a seq whose line was unreadable
 	times   []time.Time       // the time of each step in msgs
-	corrupt bool              // the file holds unreadable lines (kept as they are: it is not compacted)
+	bad     [][]byte          // the unreadable lines in the file, kept as they are until the log is compacted
 	needNL  bool              // the file does not end with a newline (a torn last line)
 	failErr error             // the first write error; the log takes no more steps
 }
@@ -78,9 +79,16 @@ func (e *CorruptStepLogError) Error() string {
 // maxStepLine is the longest line a step log may hold.
 const maxStepLine = 1 << 20
 
+// maxStepGap is the most seqs one line may skip past the line before it.
+const maxStepGap = 1 << 16
+
 // NewMemoryStepLog returns a step log that is not written anywhere: steps
-// are relayed and repeats dropped for this server life only.
+// are relayed and repeats dropped for this server life only. An empty
+// epoch chooses a new one.
 func NewMemoryStepLog(epoch string) *StepLog {
+	if epoch == "" {
+		epoch = newEpoch()
+	}
 	return &StepLog{epoch: epoch, ids: map[string]uint64{}}
 }
 
@@ -104,7 +112,6 @@ func OpenStepLog(path string) (*StepLog, error) {
 		l.epoch = newEpoch()
 	}
 	if len(corrupt) > 0 {
-		l.corrupt = true
 		return l, &CorruptStepLogError{Path: path, Lines: corrupt}
 	}
 	return l, nil
@@ -126,6 +133,7 @@ func (l *StepLog) load() ([]StepLogLineError, error) {
 			l.needNL = line[len(line)-1] != '\n'
 			if why := l.loadLine(bytes.TrimRight(line, "\r\n"), v); why != "" {
 				bad = append(bad, StepLogLineError{Line: n, Reason: why})
+				l.bad = append(l.bad, bytes.Clone(bytes.TrimRight(line, "\r\n")))
 			}
 		}
 		if errors.Is(err, io.EOF) {
@@ -169,6 +177,10 @@ func (l *StepLog) loadLine(line []byte, v *Validator) string {
 	}
 	if len(l.msgs) == 0 && l.base == 0 {
 		l.base = env.Seq - 1 // a compacted log starts after the steps dropped
+	} else if next := l.base + uint64(len(l.msgs)) + 1; env.Seq-next > maxStepGap {
+		// unreadable lines leave seqs out, but not this many: a damaged
+		// seq would make room for every seq it skips
+		return fmt.Sprintf("seq %d jumps more than %d past %d", env.Seq, maxStepGap, next)
 	}
 	for l.base+uint64(len(l.msgs))+1 < env.Seq {
 		l.msgs = append(l.msgs, nil) // the seq of a line that could not be read
@@ -304,31 +316,34 @@ const DefaultStepKeep = 90 * 24 * time.Hour
 
 // Compact drops the steps taken before cutoff from the front of the log
 // (it stops at the first step taken later, so no seq is skipped inside
-// the log) and returns how many it dropped. The steps kept keep their
+// the log, and it keeps the newest step) and returns how many it dropped. The steps kept keep their
 // seqs and their epoch; a file log is rewritten through a temporary file
 // that is synced and renamed over it, so a crash leaves the old log or
-// the new one. A log with unreadable lines is not compacted (they stay in
-// the file for someone to look at): Compact says so.
+// the new one. Unreadable lines of the file are moved to the file
+// path+".unreadable" (appended, as they were) for someone to look at.
 func (l *StepLog) Compact(cutoff time.Time) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.failErr != nil {
 		return 0, l.failErr
 	}
-	if l.corrupt {
-		return 0, fmt.Errorf("step log %s holds unreadable lines: not compacted", l.path)
-	}
 	n := 0
-	for n < len(l.msgs) && (l.msgs[n] == nil || l.times[n].Before(cutoff)) {
+	// the newest step always stays: it carries the epoch and the seq the
+	// log goes on from across a restart
+	for n < len(l.msgs)-1 && (l.msgs[n] == nil || l.times[n].Before(cutoff)) {
 		n++
 	}
 	if n == 0 {
 		return 0, nil
 	}
 	if l.f != nil {
+		if err := l.keepUnreadable(); err != nil {
+			return 0, err
+		}
 		if err := l.rewrite(l.msgs[n:]); err != nil {
 			return 0, err
 		}
+		l.bad = nil
 	}
 	for _, m := range l.msgs[:n] {
 		if m == nil {
@@ -342,6 +357,34 @@ func (l *StepLog) Compact(cutoff time.Time) (int, error) {
 	l.msgs = append([][]byte(nil), l.msgs[n:]...) // let go of the dropped messages
 	l.times = append([]time.Time(nil), l.times[n:]...)
 	return n, nil
+}
+
+// keepUnreadable appends the file's unreadable lines to path+".unreadable",
+// synced, before a rewrite leaves them out.
+func (l *StepLog) keepUnreadable() error {
+	if len(l.bad) == 0 {
+		return nil
+	}
+	f, err := os.OpenFile(l.path+".unreadable", os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("compact step log %s: %w", l.path, err)
+	}
+	var buf bytes.Buffer
+	for _, b := range l.bad {
+		buf.Write(b)
+		buf.WriteByte('\n')
+	}
+	_, err = f.Write(buf.Bytes())
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("compact step log %s: keep its unreadable lines: %w", l.path, err)
+	}
+	return nil
 }
 
 // rewrite replaces the log's file with msgs and reopens it for appending.

@@ -355,17 +355,64 @@ func TestStepLogCompact(t *testing.T) {
 		t.Errorf("compacting again: %d dropped, %v; want 0", n, err)
 	}
 
-	// a log with an unreadable line is not compacted
+	// unreadable lines are moved aside by a compaction, and the newest
+	// step stays however old, with the epoch and the seq to go on from
 	if err := os.WriteFile(path, append(b, []byte("{not json\n")...), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	l2.Close()
 	l3, err := OpenStepLog(path)
 	var ce *CorruptStepLogError
 	if !errors.As(err, &ce) {
 		t.Fatalf("open: %v, want a CorruptStepLogError", err)
 	}
-	defer l3.Close()
-	if n, err := l3.Compact(now); err == nil || n != 0 || !strings.Contains(err.Error(), "unreadable") {
-		t.Errorf("compacting a log with an unreadable line: %d dropped, %v", n, err)
+	if n, err := l3.Compact(now.Add(time.Hour)); err != nil || n != 3 {
+		t.Errorf("compacting a log with an unreadable line: %d dropped, %v; want 3", n, err)
+	}
+	l3.Close()
+	if u, err := os.ReadFile(path + ".unreadable"); err != nil || string(u) != "{not json\n" {
+		t.Errorf("unreadable lines kept aside: %q, %v", u, err)
+	}
+	l4, err := OpenStepLog(path)
+	if err != nil {
+		t.Fatalf("open the compacted log: %v", err)
+	}
+	defer l4.Close()
+	if l4.First() != 7 || l4.Last() != 7 || l4.Epoch() != epoch {
+		t.Errorf("after compacting all but the newest: first %d last %d epoch %q; want 7, 7, %q", l4.First(), l4.Last(), l4.Epoch(), epoch)
+	}
+}
+
+// TestStepLogSeqJump: a line whose seq jumps far past the one before it
+// (a damaged seq) is unreadable, not room made for every seq skipped.
+func TestStepLogSeqJump(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "steps.jsonl")
+	l, err := OpenStepLog(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 2; i++ {
+		if _, _, _, err := l.Append(testAction(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.Close()
+	b, _ := os.ReadFile(path)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	jumped := strings.Replace(lines[1], `"seq":2`, `"seq":18446744073709551615`, 1)
+	if jumped == lines[1] {
+		t.Fatalf("no seq in %s", lines[1])
+	}
+	if err := os.WriteFile(path, []byte(lines[0]+"\n"+jumped+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err = OpenStepLog(path)
+	var ce *CorruptStepLogError
+	if !errors.As(err, &ce) || len(ce.Lines) != 1 || ce.Lines[0].Line != 2 || !strings.Contains(ce.Lines[0].Reason, "jumps") {
+		t.Fatalf("open: %v", err)
+	}
+	defer l.Close()
+	if l.Last() != 1 || l.Len() != 1 {
+		t.Errorf("last %d, len %d; want 1, 1", l.Last(), l.Len())
 	}
 }

@@ -111,6 +111,9 @@ func serveNATS(ctx context.Context, n *natsFlags, token string, cfg sim.Config, 
 	lg.Printf("simulating Huangpu: %d stations, every %v, seed %d", len(simulator.Stations()), simulator.Config().Interval, seed)
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
+	// Ctrl-C while NATS does not answer: a publish blocked on its full
+	// window returns, instead of holding the shutdown forever
+	defer context.AfterFunc(runCtx, p.Stop)()
 	go logNATSStats(runCtx, p, lg)
 	err = simulator.Run(runCtx, p)
 	if ctx.Err() != nil {
@@ -137,6 +140,9 @@ func replayNATS(ctx context.Context, n *natsFlags, token string, src source, rf 
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
+	// Ctrl-C while NATS does not answer: a publish blocked on its full
+	// window returns, instead of holding the shutdown forever
+	defer context.AfterFunc(runCtx, p.Stop)()
 	go logNATSStats(runCtx, p, lg)
 	err = play(runCtx, src, p, rf, lg)
 	if ctx.Err() != nil {

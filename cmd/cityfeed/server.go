@@ -47,22 +47,29 @@ func (l *listenFlags) register(fs *flag.FlagSet) {
 // stepsCompactEvery is how often a running server compacts its step log.
 const stepsCompactEvery = 24 * time.Hour
 
-// openSteps opens the step log at path ("" = kept in memory: nil). Lines
-// it cannot read are logged, left in the file and skipped; the others are
-// loaded. With keep > 0 the steps older than keep are dropped now and once
-// a day until ctx ends.
+// openSteps opens the step log at path ("": one kept in memory for this
+// run). Lines it cannot read are logged, left in the file and skipped; the
+// others are loaded. With keep > 0 the steps older than keep are dropped
+// now and once a day until ctx ends, from a log in memory too.
 func openSteps(ctx context.Context, path string, keep time.Duration, lg interface{ Printf(string, ...any) }) (*feeds.StepLog, error) {
+	var l *feeds.StepLog
 	if path == "" {
-		return nil, nil
+		l = feeds.NewMemoryStepLog("")
+	} else {
+		var err error
+		l, err = feeds.OpenStepLog(path)
+		var corrupt *feeds.CorruptStepLogError
+		if errors.As(err, &corrupt) {
+			lg.Printf("%v", err)
+			err = nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: --steps: %v", errUsage, err)
+		}
 	}
-	l, err := feeds.OpenStepLog(path)
-	var corrupt *feeds.CorruptStepLogError
-	if errors.As(err, &corrupt) {
-		lg.Printf("%v", err)
-		err = nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%w: --steps: %v", errUsage, err)
+	name := path
+	if name == "" {
+		name = "(in memory)"
 	}
 	compact := func() {
 		n, err := l.Compact(time.Now().Add(-keep))
@@ -70,7 +77,7 @@ func openSteps(ctx context.Context, path string, keep time.Duration, lg interfac
 		case err != nil && ctx.Err() == nil:
 			lg.Printf("%v", err)
 		case n > 0:
-			lg.Printf("step log %s: %d steps taken before %v dropped; it holds steps %d to %d", path, n, keep, l.First(), l.Last())
+			lg.Printf("step log %s: %d steps taken more than %v ago dropped; it holds steps %d to %d", name, n, keep, l.First(), l.Last())
 		}
 	}
 	if keep > 0 {
@@ -88,7 +95,7 @@ func openSteps(ctx context.Context, path string, keep time.Duration, lg interfac
 			}
 		}()
 	}
-	lg.Printf("step log %s: %d steps (epoch %s)", path, l.Len(), l.Epoch())
+	lg.Printf("step log %s: %d steps (epoch %s)", name, l.Len(), l.Epoch())
 	return l, nil
 }
 
