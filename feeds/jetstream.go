@@ -396,10 +396,11 @@ func (j *JetStream) session(ctx context.Context) error {
 	consume := func(stream jetstream.Stream, subject string, whole bool, cfg jetstream.OrderedConsumerConfig, after uint64, fn func(jetstream.Msg, *jetstream.MsgMetadata)) error {
 		cfg.FilterSubjects = []string{subject}
 		w := &watchedConsumer{stream: stream, subject: subject, whole: whole, cfg: cfg, fn: fn, logf: j.cfg.Logf, last: after}
-		watched.add(w)
 		rctx, cancel := context.WithTimeout(ctx, jsRequestWait)
 		defer cancel()
-		if err := w.start(rctx, after); err != nil {
+		err := w.start(rctx, after)
+		watched.add(w) // after its first making, so that the watchdog never makes it at the same time
+		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}

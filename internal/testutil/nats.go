@@ -52,7 +52,7 @@ func NATSServer(t testing.TB) string {
 				return c
 			}
 		}
-		t.Skip("nats-server is not installed (apt-get install nats-server, or make deps-test); the JetStream tests need a real one")
+		t.Fatal("nats-server is missing: `make test` installs it (apt-get install nats-server); the JetStream tests need a real one")
 	}
 	return p
 }
