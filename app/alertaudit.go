@@ -287,7 +287,7 @@ func (d *AlertDesk) restoreClosed(now time.Time) error {
 			if s.Kind == city.StepComment {
 				d.comments[a.ID]++
 			}
-			if s.Kind.ByOfficer() {
+			if s.Kind.Folds() {
 				// held, so that another desk's step replayed after a
 				// restart is known as a repeat, not applied again
 				d.steps.byAlert[a.ID] = append(d.steps.byAlert[a.ID], heldStep{id: cache.OutboxID(s), step: s})

@@ -118,7 +118,7 @@ func NewAlertDesk(db *cache.DB, cfg city.SiteConfig) (*AlertDesk, error) {
 			case city.StepClear:
 				delete(d.lastUpdate, a.ID)
 			}
-			if s.Kind.ByOfficer() {
+			if s.Kind.Folds() {
 				d.steps.byAlert[a.ID] = append(d.steps.byAlert[a.ID], heldStep{id: cache.OutboxID(s), step: s})
 			}
 		}

@@ -150,13 +150,8 @@ func (d *AlertDesk) CaseAct(id string, kind city.StepKind, note string, now time
 	if d.before != nil {
 		d.before()
 	}
-	if kind == city.StepCaseReject {
-		if closed, ok := d.engine.CloseRejected(id, officer, now); ok {
-			a = closed
-			d.keepClosed(closed)
-		}
-	}
-	if err := d.db.Submit(cache.Batch{AlertChanges: []city.Change{{Alert: a, Step: s}}}); err != nil {
+	changes, a := d.rejectLocked(a, s)
+	if err := d.db.Submit(cache.Batch{AlertChanges: append([]city.Change{{Alert: a, Step: s}}, changes...)}); err != nil {
 		return c, fmt.Errorf("store %s: %w", name, err)
 	}
 	if err := d.db.SaveCase(c); err != nil {
@@ -165,6 +160,26 @@ func (d *AlertDesk) CaseAct(id string, kind city.StepKind, note string, now time
 	b.cases[id] = c
 	b.seen[cache.OutboxID(s)] = true
 	return c, nil
+}
+
+// rejectLocked holds a case step s on a (a 不予立案 is part of the alert's
+// fold: see city.Fold) and, for a rejection, closes the report when its
+// condition has ended. It returns the follow-up changes the close made and
+// the alert as it stands. Called with d.mu held.
+func (d *AlertDesk) rejectLocked(a city.Alert, s city.Step) ([]city.Change, city.Alert) {
+	if s.Kind != city.StepCaseReject {
+		return nil, a
+	}
+	h := heldStep{id: cache.OutboxID(s), step: s}
+	if !d.holdsStep(a.ID, h.id) {
+		d.steps.byAlert[a.ID] = append(d.steps.byAlert[a.ID], h)
+	}
+	closed, ok := d.engine.CloseRejected(a.ID, s.Officer, s.Time)
+	if !ok {
+		return nil, a
+	}
+	d.keepClosed(closed)
+	return d.engine.FollowUps(), closed
 }
 
 // CaseTick escalates each case that went overdue (超期) since the last
@@ -187,9 +202,13 @@ func (d *AlertDesk) CaseTick(now time.Time) ([]city.Alert, error) {
 	for _, a := range d.engine.Alerts() {
 		c := b.cases[a.ID]
 		if c.State == city.CaseRejected {
-			if closed, ok := d.engine.CloseRejected(a.ID, city.SystemOfficer, now); ok {
-				s := city.Step{Alert: a.ID, Kind: city.StepClose, Officer: city.SystemOfficer, Time: closed.Closed, Note: "不予立案，条件已解除"}
-				if err := d.db.Submit(cache.Batch{AlertChanges: []city.Change{{Alert: closed, Step: s}}}); err != nil {
+			// closed as every desk folds the rejection: by the system
+			// when the condition ended, so that the desks' close steps
+			// are one step (one id)
+			if closed, ok := d.engine.CloseRejected(a.ID, c.DecidedBy, c.Decided); ok {
+				s := city.Step{Alert: a.ID, Kind: city.StepClose, Officer: closed.ClosedBy, Time: closed.Closed, Note: "不予立案，条件已解除"}
+				changes := append([]city.Change{{Alert: closed, Step: s}}, d.engine.FollowUps()...)
+				if err := d.db.Submit(cache.Batch{AlertChanges: changes}); err != nil {
 					return out, err
 				}
 				d.keepClosed(closed)
@@ -201,12 +220,14 @@ func (d *AlertDesk) CaseTick(now time.Time) ([]city.Alert, error) {
 		}
 		due := b.cs.Deadline(a)
 		limit, _, _ := b.cs.Limit(a)
-		s := city.Step{Alert: a.ID, Kind: city.StepCaseOverdue, Officer: city.SystemOfficer, Time: now,
+		// stamped with the deadline, not this tick, so that every desk
+		// makes the same step (one id, stored and relayed once)
+		s := city.Step{Alert: a.ID, Kind: city.StepCaseOverdue, Officer: city.SystemOfficer, Time: due,
 			Note: fmt.Sprintf("超期：处置时限 %s，应于 %s 前处置", formatLimit(limit), due.In(city.Shanghai).Format("2006-01-02 15:04"))}
 		if err := d.db.Submit(cache.Batch{AlertChanges: []city.Change{{Alert: a, Step: s}}}); err != nil {
 			return out, err
 		}
-		c.Alert, c.Escalated = a.ID, now
+		c.Alert, c.Escalated = a.ID, due
 		if err := d.db.SaveCase(c); err != nil {
 			return out, err
 		}

@@ -326,4 +326,32 @@ func TestRejectedReportCloses(t *testing.T) {
 	if len(steps) != 2 || steps[1].Kind != city.StepCaseReject || steps[1].Note != "误报：厨房油烟" {
 		t.Errorf("history of F: %+v", steps)
 	}
+
+	// Another desk's comment on the rejected report, here and on a desk
+	// rebuilt from the cache, leaves it closed: the rejection is part of
+	// the alert's fold, not a close the next fold forgets.
+	comment := func(d *AlertDesk, at time.Time) {
+		t.Helper()
+		ch, _, err := d.PeerStep(city.Step{Alert: "F", Kind: city.StepComment, Officer: "李娜", Note: "已复核", Time: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ch) == 0 || ch[0].Alert.State != city.StateClosed || ch[0].Alert.ClosedBy != "王伟" {
+			t.Errorf("after a peer's comment the rejected report is %+v, want closed by 王伟", ch)
+		}
+		for _, v := range d.Views(at, false) {
+			if v.Alert.ID == "F" {
+				t.Errorf("the rejected report is open again after a peer's comment: %s", v.Alert.State)
+			}
+		}
+	}
+	comment(desk, shT(19, 1))
+	if err := db.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := NewAlertDesk(db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	comment(again, shT(19, 2))
 }

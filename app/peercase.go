@@ -48,13 +48,8 @@ func (d *AlertDesk) PeerCaseStep(s city.Step) error {
 	if d.before != nil {
 		d.before()
 	}
-	if s.Kind == city.StepCaseReject {
-		if closed, ok := d.engine.CloseRejected(a.ID, s.Officer, s.Time); ok {
-			a = closed
-			d.keepClosed(closed)
-		}
-	}
-	batch := cache.Batch{AlertChanges: []city.Change{{Alert: a, Step: s}}, FromPeers: map[string]bool{id: true}}
+	followUps, a := d.rejectLocked(a, s)
+	batch := cache.Batch{AlertChanges: append([]city.Change{{Alert: a, Step: s}}, followUps...), FromPeers: map[string]bool{id: true}}
 	if err := d.db.Submit(batch); err != nil {
 		return fmt.Errorf("store %s: %w", city.CaseStepName(s.Kind), err)
 	}

@@ -199,7 +199,7 @@ func (d *AlertDesk) peerStepStoredLocked(h heldStep) ([]city.Change, bool, error
 	}
 	var held []heldStep
 	for _, s := range hist {
-		if !s.Kind.ByOfficer() {
+		if !s.Kind.Folds() {
 			continue
 		}
 		id := cache.OutboxID(s)

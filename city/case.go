@@ -298,22 +298,23 @@ func (cs CaseSettings) Escalate(a Alert, c Case, now time.Time) bool {
 	return c.Escalated.IsZero() && cs.Overdue(a, c, now)
 }
 
-// CloseRejected closes alert id, whose report the shift leader rejected
-// (不予立案), once its condition no longer holds: closed by officer at t (no
-// earlier than the raise). A rejected report whose condition still holds
-// stays open, so that the same condition does not raise a new alert at
-// once; it is closed when its condition ends. False when the engine holds
-// no such alert or its condition still holds.
-func (e *Engine) CloseRejected(id, officer string, t time.Time) (Alert, bool) {
+// CloseRejected closes alert id, whose report officer rejected (不予立案)
+// at decided, once its condition no longer holds, as RejectedClose says. A
+// rejected report whose condition still holds stays open, so that the same
+// condition does not raise a new alert at once; it is closed when its
+// condition ends. False when the engine holds no such alert or its
+// condition still holds.
+func (e *Engine) CloseRejected(id, officer string, decided time.Time) (Alert, bool) {
 	a, ok := e.alerts[id]
 	if !ok || a.Holding() {
 		return Alert{}, false
 	}
-	if t.Before(a.Raised) {
-		t = a.Raised
+	by, t, ok := RejectedClose(officer, decided, a.Raised, a.Cleared)
+	if !ok {
+		return Alert{}, false
 	}
 	n := *a
-	n.State, n.ClosedBy, n.Closed = StateClosed, officer, t
+	n.State, n.ClosedBy, n.Closed = StateClosed, by, t
 	if t.After(n.Updated) {
 		n.Updated = t
 	}
@@ -321,6 +322,7 @@ func (e *Engine) CloseRejected(id, officer string, t time.Time) (Alert, bool) {
 	k := alertKey{n.Station, n.Condition}
 	if e.active[k] == id {
 		delete(e.active, k)
+		e.afterClose(k, n.Closed) // the caller stores FollowUps
 	}
 	return n, true
 }

@@ -24,6 +24,28 @@ func (k StepKind) Known() bool {
 	return k.ByOfficer() || slices.Contains(CaseSteps, k)
 }
 
+// Folds reports whether Fold takes steps of kind k: the officers'
+// workflow steps and the shift leader's 不予立案, which closes a report
+// whose condition has ended.
+func (k StepKind) Folds() bool { return k.ByOfficer() || k == StepCaseReject }
+
+// RejectedClose is who closes a rejected report (不予立案 by officer at
+// decided) and when: the officer at the decision when the condition had
+// ended by then, else the system when it ends (cleared); ok is false while
+// the condition holds. Every desk closes the report alike.
+func RejectedClose(officer string, decided, raised, cleared time.Time) (by string, at time.Time, ok bool) {
+	switch {
+	case cleared.IsZero():
+		return "", time.Time{}, false
+	case cleared.After(decided):
+		return SystemOfficer, cleared, true
+	}
+	if decided.Before(raised) {
+		decided = raised
+	}
+	return officer, decided, true
+}
+
 // StepOrder orders officer steps for Fold: by time, then by id (a key
 // unique per step, e.g. cache.OutboxID), so that two steps at the same
 // instant are ordered the same way on every desk.
@@ -65,6 +87,17 @@ func Fold(a Alert, steps []Step) (n Alert, applied []bool) {
 			// every step is news about the alert, also one that changes
 			// nothing, so that Updated is the same on every desk
 			n.Updated = s.Time
+		}
+		if s.Kind == StepCaseReject {
+			// a rejected report closes once its condition has ended
+			if by, at, ok := RejectedClose(s.Officer, s.Time, a.Raised, a.Cleared); ok && n.State != StateClosed {
+				n.State, n.ClosedBy, n.Closed = StateClosed, by, at
+				if at.After(n.Updated) {
+					n.Updated = at
+				}
+				applied[i] = true
+			}
+			continue
 		}
 		next, err := n.Apply(s)
 		if err != nil && cleared && s.Kind == StepClose && n.State != StateClosed {
