@@ -243,12 +243,20 @@ func (d *AlertDesk) Tick(now time.Time) error {
 // alert after it.
 func (d *AlertDesk) Act(id string, kind city.StepKind, team, note string, now time.Time) (city.Alert, error) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	a, changes, err := d.actLocked(id, kind, team, note, now)
+	onNew := d.onNew
+	d.mu.Unlock()
+	d.notify(changes, onNew) // a critical follow-up alert sounds like any
+	return a, err
+}
+
+// actLocked is Act; it returns the changes stored. Called with d.mu held.
+func (d *AlertDesk) actLocked(id string, kind city.StepKind, team, note string, now time.Time) (city.Alert, []city.Change, error) {
 	if d.readOnly {
-		return city.Alert{}, fmt.Errorf("%s: %w", kind.Name(), ErrReadOnly)
+		return city.Alert{}, nil, fmt.Errorf("%s: %w", kind.Name(), ErrReadOnly)
 	}
 	if d.officer == "" {
-		return city.Alert{}, fmt.Errorf("%s: set the duty officer's name first", kind.Name())
+		return city.Alert{}, nil, fmt.Errorf("%s: set the duty officer's name first", kind.Name())
 	}
 	if d.before != nil {
 		d.before()
@@ -256,12 +264,12 @@ func (d *AlertDesk) Act(id string, kind city.StepKind, team, note string, now ti
 	s := city.Step{Alert: id, Kind: kind, Officer: d.officer, Team: strings.TrimSpace(team), Note: strings.TrimSpace(note), Time: now}
 	a, err := d.engine.Apply(s)
 	if err != nil {
-		return a, err
+		return a, nil, err
 	}
 	a = d.ownStepLocked(a, s) // with the other desks' steps, in their order
 	changes := append([]city.Change{{Alert: a, Step: s}}, d.engine.FollowUps()...)
 	if err := d.db.Submit(cache.Batch{AlertChanges: changes}); err != nil {
-		return a, fmt.Errorf("store %s: %w", kind, err)
+		return a, nil, fmt.Errorf("store %s: %w", kind, err)
 	}
 	if kind == city.StepComment {
 		d.comments[id]++
@@ -269,7 +277,7 @@ func (d *AlertDesk) Act(id string, kind city.StepKind, team, note string, now ti
 	if a.State == city.StateClosed {
 		d.keepClosed(a)
 	}
-	return a, nil
+	return a, changes, nil
 }
 
 // keptClosed is how many closed alerts the "show closed" view keeps, so a
@@ -293,6 +301,7 @@ func (d *AlertDesk) keepClosed(a city.Alert) {
 	delete(d.closed, oldest)
 	delete(d.comments, oldest)
 	delete(d.steps.byAlert, oldest)
+	delete(d.late, oldest)
 }
 
 // Views lists the open alerts (and, with closed, those closed this run)
@@ -307,6 +316,7 @@ func (d *AlertDesk) Views(now time.Time, closed bool) []AlertView {
 		}
 	}
 	out := make([]AlertView, 0, len(as))
+	role := d.cases.Role(d.officer, now) // once: it reads the roster
 	for _, a := range as {
 		officer := d.officer
 		if officer == "" {
@@ -317,7 +327,7 @@ func (d *AlertDesk) Views(now time.Time, closed bool) []AlertView {
 			Actions: allowedSteps(a, officer, now),
 			Flash:   a.Severity == city.SeverityCritical && a.State == city.StateRaised,
 			Late:    d.late[a.ID],
-			Case:    d.cases.View(a, d.officer, now),
+			Case:    d.cases.View(a, d.officer, role, now),
 		})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Alert.Raised.After(out[j].Alert.Raised) })

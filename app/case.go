@@ -20,7 +20,7 @@ type CaseBook struct {
 
 	mu     sync.Mutex
 	cases  map[string]city.Case
-	seen   map[string]bool                               // OutboxIDs of the case steps taken, here or at other desks
+	seen   map[string]string                             // OutboxIDs of the case steps taken, here or at other desks → their alert
 	roleOf func(officer string, now time.Time) city.Role // from the roster; nil: everybody is a 值班员
 }
 
@@ -30,7 +30,7 @@ func newCaseBook(db *cache.DB, cs city.CaseSettings) (*CaseBook, error) {
 	if err != nil {
 		return nil, fmt.Errorf("restore cases: %w", err)
 	}
-	return &CaseBook{db: db, cs: cs, cases: cases, seen: map[string]bool{}}, nil
+	return &CaseBook{db: db, cs: cs, cases: cases, seen: map[string]string{}}, nil
 }
 
 // Settings are the disposal time limits and the working calendar in force.
@@ -81,11 +81,13 @@ type CaseView struct {
 }
 
 // View is the case of a as officer sees it at now.
-func (b *CaseBook) View(a city.Alert, officer string, now time.Time) CaseView {
+// role is the officer's (Role), worked out once by the caller for all the
+// alerts it lists.
+func (b *CaseBook) View(a city.Alert, officer string, role city.Role, now time.Time) CaseView {
 	c := b.Case(a.ID)
 	v := CaseView{Case: c, Due: b.cs.Deadline(a), Overdue: b.cs.Overdue(a, c, now)}
 	if officer != "" {
-		v.Actions = city.CaseStepsAllowed(c, a, b.Role(officer, now), officer, now)
+		v.Actions = city.CaseStepsAllowed(c, a, role, officer, now)
 	}
 	return v
 }
@@ -158,7 +160,7 @@ func (d *AlertDesk) CaseAct(id string, kind city.StepKind, note string, now time
 		return c, err
 	}
 	b.cases[id] = c
-	b.seen[cache.OutboxID(s)] = true
+	b.seen[cache.OutboxID(s)] = id
 	return c, nil
 }
 
@@ -196,6 +198,11 @@ func (d *AlertDesk) CaseTick(now time.Time) ([]city.Alert, error) {
 	for id := range b.cases {
 		if _, open := d.engine.Alert(id); !open {
 			delete(b.cases, id) // closed: its record stays in the cache only
+		}
+	}
+	for step, alert := range b.seen {
+		if _, open := d.engine.Alert(alert); !open {
+			delete(b.seen, step) // a case step for a closed alert is refused anyway
 		}
 	}
 	var out []city.Alert

@@ -27,7 +27,7 @@ func (d *AlertDesk) PeerCaseStep(s city.Step) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	id := cache.OutboxID(s)
-	if b.seen[id] {
+	if _, seen := b.seen[id]; seen {
 		return nil
 	}
 	held, err := d.db.AlertSteps(a.ID)
@@ -36,13 +36,13 @@ func (d *AlertDesk) PeerCaseStep(s city.Step) error {
 	}
 	for _, h := range held {
 		if cache.OutboxID(h) == id {
-			b.seen[id] = true
+			b.seen[id] = a.ID
 			return nil
 		}
 	}
 	c, err := b.cases[a.ID].Apply(a, s, city.RoleLeader)
 	if err != nil {
-		b.seen[id] = true // a decision already taken holds
+		b.seen[id] = a.ID // a decision already taken holds
 		return nil
 	}
 	if d.before != nil {
@@ -57,6 +57,6 @@ func (d *AlertDesk) PeerCaseStep(s city.Step) error {
 		return err
 	}
 	b.cases[a.ID] = c
-	b.seen[id] = true
+	b.seen[id] = a.ID
 	return nil
 }

@@ -144,7 +144,14 @@ func (d *AlertDesk) ownStepLocked(a city.Alert, s city.Step) city.Alert {
 // the step is held already or waits for its alert (then waits is true).
 func (d *AlertDesk) PeerStep(s city.Step) (changes []city.Change, waits bool, err error) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	changes, waits, err = d.peerStepLocked(s)
+	onNew := d.onNew
+	d.mu.Unlock()
+	d.notify(changes, onNew) // a critical follow-up alert sounds like any
+	return changes, waits, err
+}
+
+func (d *AlertDesk) peerStepLocked(s city.Step) (changes []city.Change, waits bool, err error) {
 	h := heldStep{id: cache.OutboxID(s), step: s}
 	a, ok := d.engine.Alert(s.Alert)
 	if !ok {
@@ -174,7 +181,10 @@ func (d *AlertDesk) applyPeerLocked(a city.Alert, h heldStep) []city.Change {
 	}
 	// a close that frees the station and condition may raise the follow-up
 	// alert from readings judged before the close was known here
-	return append([]city.Change{{Alert: n, Step: h.step}}, d.engine.FollowUps()...)
+	// (with the other desks' steps that waited for it)
+	fu := d.engine.FollowUps()
+	fu = append(fu, d.pendingForRaisedLocked(fu)...)
+	return append([]city.Change{{Alert: n, Step: h.step}}, fu...)
 }
 
 // peerStepStoredLocked takes a step for an alert the desk does not keep in
