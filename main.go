@@ -67,6 +67,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if o.snapshotEvery > 0 && o.snapshotEvery < time.Second {
 		return fmt.Errorf("--snapshot-every %v: at least 1s", o.snapshotEvery)
 	}
+	if o.snapshotKeep < 0 {
+		return fmt.Errorf("--snapshot-keep %d: 0 keeps all, or a positive count", o.snapshotKeep)
+	}
 	if o.wallRotate < 0 || (o.wallRotate > 0 && o.wallRotate < time.Second) {
 		return fmt.Errorf("--wall-rotate %v: at least 1s", o.wallRotate)
 	}
@@ -77,12 +80,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if o.statsEvery > 0 {
+		go app.LogStats(ctx, stderr, o.statsEvery)
+	}
 	if o.headless {
 		err = app.RunHeadless(ctx, rt, stdout, o.statusEvery)
 		return errors.Join(err, rt.Close())
-	}
-	if o.statsEvery > 0 {
-		go app.LogStats(ctx, stderr, o.statsEvery)
 	}
 	a := fyneapp.NewWithID(appID)
 	err = app.RunConsole(ctx, a, rt, app.ConsoleOptions{Lang: o.lang, Officer: o.officer, FullScreen: o.fullscreen || o.wall, Site: &site, BaseMapDir: o.basemap,
@@ -125,7 +128,7 @@ func dashboardFlags(o *dashOpts) *flag.FlagSet {
 	fs.DurationVar(&o.statusEvery, "status-every", app.StatusEvery, "headless: how often to print the status lines")
 	fs.StringVar(&o.lang, "lang", "", "interface language: zh or en (default: the last one chosen, else zh)")
 	fs.StringVar(&o.officer, "officer", "", "the duty officer's name recorded with each alert step (default: from preferences)")
-	fs.BoolVar(&o.fullscreen, "fullscreen", false, "open full screen (briefing wall)")
+	fs.BoolVar(&o.fullscreen, "fullscreen", false, "open full screen")
 	fs.StringVar(&o.basemap, "basemap", "", "directory of the site's own base-map GeoJSON files (district, streets, water, roads, expressways; _gcj02 files are converted); default: the demo district")
 	fs.StringVar(&o.config, "config", "", "site settings file (TOML, see docs/config.md; default: the documented defaults)")
 	fs.BoolVar(&o.ReadOnly, "read-only", false, "show alerts and their steps but offer no step, ask no officer's name and send nothing")

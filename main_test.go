@@ -57,6 +57,7 @@ func TestBadFlagsAreClearErrors(t *testing.T) {
 		{[]string{"--snapshot-every", "10m"}, "--snapshot-dir"},
 		{[]string{"--snapshot-every", "100ms", "--snapshot-dir", "x"}, "at least 1s"},
 		{[]string{"--wall", "--wall-rotate", "200ms"}, "--wall-rotate"},
+		{[]string{"--snapshot-keep", "-1"}, "--snapshot-keep -1"},
 		{[]string{"export"}, "export what"},
 		{[]string{"export", "readings", "--feed", "weather", "--data", "x"}, "unknown feed"},
 		{[]string{"export", "readings", "--from", "yesterday", "--data", "x"}, "--from"},

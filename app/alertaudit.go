@@ -125,9 +125,10 @@ func (c *Console) refreshAudit() {
 		return
 	}
 	v, ok := c.findAlert(id)
-	if !ok && c.desk != nil {
+	if !ok && c.desk != nil && (c.last == nil || c.last.History == nil) {
 		// No longer listed (closed with "show closed" off, or filtered
-		// out): the desk still knows it.
+		// out): the desk still knows it. Not on a past view, where the
+		// alert as it stands now (and its steps allowed now) has no place.
 		v, ok = c.desk.View(id, time.Now())
 	}
 	if !ok {

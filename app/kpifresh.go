@@ -16,7 +16,7 @@ type feedFreshness struct {
 
 // kpiFreshness tells each feed's tile whether it is live: the feed's
 // status is LIVE (when the snapshot has one) and a station of it holds
-// fresh data. A tile that is not live shows its last known figure greyed,
+// fresh data (in a past view, only the data counts). A tile that is not live shows its last known figure greyed,
 // with the age of the newest data.
 func kpiFreshness(s *Snapshot, judged []Judgement) map[city.Feed]*feedFreshness {
 	out := make(map[city.Feed]*feedFreshness, len(city.Feeds))
@@ -38,7 +38,11 @@ func kpiFreshness(s *Snapshot, judged []Judgement) map[city.Feed]*feedFreshness 
 	}
 	statusLive := map[city.Feed]bool{}
 	hasStatus := map[city.Feed]bool{}
-	for _, st := range s.Status {
+	status := s.Status
+	if s.History != nil {
+		status = nil // the link's state now says nothing of a past view
+	}
+	for _, st := range status {
 		hasStatus[st.Feed] = true
 		statusLive[st.Feed] = st.State == FeedLive
 	}

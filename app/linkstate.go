@@ -150,7 +150,7 @@ func (c *Console) showFeedInfo(f city.Feed) {
 	st := FeedStatus{Feed: f}
 	now := time.Now()
 	if c.last != nil {
-		now = c.last.Now
+		now = c.last.statusNow() // the real time, also on a past view
 		for _, s := range c.last.Status {
 			if s.Feed == f {
 				st = s

@@ -88,9 +88,9 @@ func BuildSnapshot(src Source, status []FeedStatus, alerts []AlertView, now time
 // PumpEvery is how often the screen is brought up to date.
 const PumpEvery = time.Second
 
-// Pump is the single place background state reaches the UI: every
-// PumpEvery it builds a snapshot off the UI goroutine and hands it to the
-// console with one fyne.Do.
+// Pump is how the data reaches the UI: every PumpEvery it builds a
+// snapshot off the UI goroutine and hands it to the console with one
+// fyne.Do (the console's own background reads hand back the same way).
 type Pump struct {
 	rt      *Runtime
 	console *Console

@@ -633,7 +633,7 @@ func (l *wallList) set(items []wallItem) {
 	}
 }
 
-// wallLog is where the wall logs what it would otherwise show in a dialog.
+// logw is where the wall logs what it would otherwise show in a dialog.
 func (c *Console) logw() io.Writer {
 	if c.opts.Log != nil {
 		return c.opts.Log

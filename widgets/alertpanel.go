@@ -488,7 +488,7 @@ func (r *alertPanelRenderer) Refresh() {
 			}
 		}
 		r.actionTitle.Refresh()
-		refreshCaseButtons(row, r.caseButtons, r.caseRow)
+		refreshCaseButtons(row, r.caseButtons, r.caseRow, r.panel.ReadOnly)
 	}
 	r.list.Refresh()
 	r.content.Refresh()

@@ -43,7 +43,7 @@ func (p *AlertPanel) caseButtons(buttons *[]*widget.Button) *fyne.Container {
 // caseAct handles a case step's button.
 func (p *AlertPanel) caseAct(step city.StepKind) {
 	row, ok := p.SelectedAlert()
-	if !ok || !slices.Contains(row.CaseActions, step) {
+	if p.ReadOnly || !ok || !slices.Contains(row.CaseActions, step) {
 		return
 	}
 	if p.OnCaseAction != nil {
@@ -52,7 +52,8 @@ func (p *AlertPanel) caseAct(step city.StepKind) {
 }
 
 // refreshCaseButtons shows the buttons of the case steps row allows.
-func refreshCaseButtons(row AlertRow, buttons []*widget.Button, box *fyne.Container) {
+// A read-only panel shows none.
+func refreshCaseButtons(row AlertRow, buttons []*widget.Button, box *fyne.Container, readOnly bool) {
 	any := false
 	for i, step := range city.CaseSteps {
 		allowed := slices.Contains(row.CaseActions, step)
@@ -63,7 +64,7 @@ func refreshCaseButtons(row AlertRow, buttons []*widget.Button, box *fyne.Contai
 			buttons[i].Hide()
 		}
 	}
-	if any {
+	if any && !readOnly {
 		box.Show()
 	} else {
 		box.Hide()

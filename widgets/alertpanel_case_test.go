@@ -72,3 +72,26 @@ func TestAlertPanelCaseButtonsAndOverdue(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// TestReadOnlyPanelOffersNoCaseStep: a read-only panel (the wall) shows no
+// case buttons even for a row that allows case steps, and a tap on one
+// reaches nobody.
+func TestReadOnlyPanelOffersNoCaseStep(t *testing.T) {
+	newPanelTestApp(t)
+	p := NewAlertPanel()
+	p.ReadOnly = true
+	called := false
+	p.OnCaseAction = func(string, city.StepKind) { called = true }
+	p.SetAlerts([]AlertRow{{ID: "leader", Title: "Hydrant", Severity: city.SeverityMajor, Raised: alertT0,
+		CaseActions: []city.StepKind{city.StepCaseAccept, city.StepCaseReject}}})
+	showWidget(t, p, fyne.NewSize(520, 900))
+	r := test.WidgetRenderer(p).(*alertPanelRenderer)
+	p.Select("leader")
+	if r.caseRow.Visible() {
+		t.Error("a read-only panel shows case buttons")
+	}
+	p.caseAct(city.StepCaseAccept)
+	if called {
+		t.Error("a read-only panel passed on a case step")
+	}
+}

@@ -58,11 +58,13 @@ func (c *SmallCheck) MouseOut()                      { c.hovered = false; c.Refr
 
 // CreateRenderer implements fyne.Widget.
 func (c *SmallCheck) CreateRenderer() fyne.WidgetRenderer {
+	checked := theme.NewPrimaryThemedResource(theme.CheckButtonCheckedIcon()) // once: the image redraws only when the box changes
+	unchecked := theme.CheckButtonIcon()
 	icon := func() fyne.Resource {
 		if c.Checked {
-			return theme.NewPrimaryThemedResource(theme.CheckButtonCheckedIcon())
+			return checked
 		}
-		return theme.CheckButtonIcon()
+		return unchecked
 	}
 	return newSmallRenderer(&c.BaseWidget, func() (fyne.Resource, string, bool) { return icon(), c.Text, c.hovered })
 }
