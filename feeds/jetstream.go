@@ -209,7 +209,15 @@ type JetStream struct {
 	mu    sync.Mutex
 	stepq chan pendingStep // the live connection's step queue, nil when none
 	up    bool
+
+	missMu sync.Mutex
+	misses map[string]time.Time // station id → when a lookup last found no description
 }
+
+// jsMissWait is how long a station whose description a lookup did not find
+// is not looked up again: a source that sends readings of a station it
+// never described costs one request, not one per reading.
+const jsMissWait = 30 * time.Second
 
 var _ Transport = (*JetStream)(nil)
 
@@ -447,7 +455,7 @@ func (j *JetStream) session(ctx context.Context) error {
 		}
 		f := f
 		if err := consume(readings, j.subj.Reading(f), false, jetstream.OrderedConsumerConfig{}, after,
-			func(m jetstream.Msg, md *jetstream.MsgMetadata) { j.reading(f, epoch, stations, m, md) }); err != nil {
+			func(m jetstream.Msg, md *jetstream.MsgMetadata) { j.reading(ctx, f, epoch, stations, m, md) }); err != nil {
 			return err
 		}
 	}
@@ -503,7 +511,7 @@ func (j *JetStream) station(raw []byte) {
 
 // reading takes one message of feed f's subject; its cursor is the stream
 // sequence.
-func (j *JetStream) reading(f city.Feed, epoch string, stations jetstream.Stream, m jetstream.Msg, md *jetstream.MsgMetadata) {
+func (j *JetStream) reading(ctx context.Context, f city.Feed, epoch string, stations jetstream.Stream, m jetstream.Msg, md *jetstream.MsgMetadata) {
 	raw := m.Data()
 	if md == nil {
 		j.call(func(h Handler) {
@@ -523,7 +531,7 @@ func (j *JetStream) reading(f city.Feed, epoch string, stations jetstream.Stream
 	var r city.Reading
 	if err == nil {
 		r, err = j.cfg.Validator.Reading(env.Reading)
-		if errors.Is(err, ErrUnknownStation) && j.lookupStation(stations, env.Reading.Station) {
+		if errors.Is(err, ErrUnknownStation) && j.lookupStation(ctx, stations, env.Reading.Station) {
 			r, err = j.cfg.Validator.Reading(env.Reading)
 		}
 	}
@@ -544,14 +552,27 @@ func (j *JetStream) reading(f city.Feed, epoch string, stations jetstream.Stream
 // lookupStation fetches a station's description that the stations
 // consumer has not delivered yet (a station put just before its first
 // reading) and hands it on; it reports whether the station is known now.
-func (j *JetStream) lookupStation(stations jetstream.Stream, id string) bool {
+// A station not found is not looked up again for jsMissWait.
+func (j *JetStream) lookupStation(ctx context.Context, stations jetstream.Stream, id string) bool {
 	if id == "" {
 		return false
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), jsRequestWait)
+	j.missMu.Lock()
+	missed, ok := j.misses[id]
+	j.missMu.Unlock()
+	if ok && time.Since(missed) < jsMissWait {
+		return false
+	}
+	rctx, cancel := context.WithTimeout(ctx, jsRequestWait)
 	defer cancel()
-	m, err := stations.GetLastMsgForSubject(ctx, j.subj.Station(id))
+	m, err := stations.GetLastMsgForSubject(rctx, j.subj.Station(id))
 	if err != nil {
+		j.missMu.Lock()
+		if j.misses == nil || len(j.misses) > 4096 {
+			j.misses = map[string]time.Time{} // bounded: start again
+		}
+		j.misses[id] = time.Now()
+		j.missMu.Unlock()
 		return false
 	}
 	j.station(m.Data)
