@@ -40,7 +40,8 @@ const (
 	StepDedupeWindow = 24 * time.Hour
 	// ReadingDedupeWindow is the readings stream's duplicate window: a
 	// publisher that repeats a reading after a failed ack within it (the
-	// Nats-Msg-Id is the feed, station and time) stores it once.
+	// Nats-Msg-Id is the feed, station, time and a hash of the values:
+	// ReadingMsgID) stores it once.
 	ReadingDedupeWindow = 10 * time.Minute
 
 	// jsCatchUpWait bounds the wait for the station descriptions before
