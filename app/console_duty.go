@@ -90,6 +90,7 @@ type dutyBoard struct {
 	roster  *widget.List
 	shifts  []city.Shift
 	peer    uint64 // DutyDesk.PeerChanges when last read
+	reading bool   // a read for other desks' records is under way
 }
 
 // ShowDutyWindow opens (or brings up) the duty board: who is on duty now,
@@ -158,12 +159,22 @@ func (c *Console) ShowDutyWindow() {
 
 // refreshBoard rereads the roster, who is on duty and the log.
 func (c *Console) refreshBoard() {
+	if c.board == nil {
+		return
+	}
+	now := dutyClock()
+	es, err := c.duty.LogBetween(now.Add(-24*time.Hour), now.Add(time.Minute))
+	c.showBoard(now, c.duty.PeerChanges(), es, err)
+}
+
+// showBoard shows the roster, who is on duty and the log entries es (read
+// at now, when the peer count was peer).
+func (c *Console) showBoard(now time.Time, peer uint64, es []city.DutyEntry, err error) {
 	b := c.board
 	if b == nil {
 		return
 	}
-	now := dutyClock()
-	b.peer = c.duty.PeerChanges()
+	b.peer = peer
 	b.shifts = c.duty.Roster()
 	if st, ok := c.duty.OnDuty(now); ok {
 		b.onDuty.SetText(lang.L("On duty now") + "：" + shiftLine(st) + " · " + crewLine(st.Shift))
@@ -179,9 +190,9 @@ func (c *Console) refreshBoard() {
 		role = lang.L("Shift leader")
 	}
 	b.you.SetText(lang.L("You") + "：" + officer + "（" + role + "）")
-	es, err := c.duty.LogBetween(now.Add(-24*time.Hour), now.Add(time.Minute))
 	if err != nil {
-		c.showError(err)
+		dialogError(err, b.win)
+		return
 	}
 	b.entries = es
 	b.log.Refresh()
@@ -190,12 +201,28 @@ func (c *Console) refreshBoard() {
 
 // refreshBoardForPeers rereads the duty window when records of other desks
 // (a log entry, a roster, a handover) arrived since it was last read. It
-// runs with each snapshot, on the UI goroutine.
+// runs with each snapshot, on the UI goroutine; the duty log is read off
+// it.
 func (c *Console) refreshBoardForPeers() {
-	if c.board == nil || c.duty == nil || c.duty.PeerChanges() == c.board.peer {
+	if c.board == nil || c.duty == nil || c.board.reading {
 		return
 	}
-	c.refreshBoard()
+	peer := c.duty.PeerChanges()
+	if peer == c.board.peer {
+		return
+	}
+	c.board.reading = true
+	board := c.board
+	c.background(func() {
+		now := dutyClock()
+		es, err := c.duty.LogBetween(now.Add(-24*time.Hour), now.Add(time.Minute))
+		fyne.Do(func() {
+			board.reading = false
+			if c.board == board {
+				c.showBoard(now, peer, es, err)
+			}
+		})
+	})
 }
 
 // addDutyEntry writes the board's entry into the duty log.

@@ -2,6 +2,7 @@ package widgets
 
 import (
 	"image/color"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -69,6 +70,9 @@ func NewAlertDetail() *AlertDetail {
 
 // SetAudit replaces what the detail shows.
 func (d *AlertDetail) SetAudit(a AlertAudit) {
+	if d.set && reflect.DeepEqual(a, d.audit) {
+		return // the same record: its widgets are built again only when it changes
+	}
 	a.Facts = slices.Clone(a.Facts)
 	a.Steps = slices.Clone(a.Steps)
 	a.Allowed = slices.Clone(a.Allowed)
@@ -82,8 +86,13 @@ func (d *AlertDetail) Clear() {
 	d.Refresh()
 }
 
-// Audit returns what the detail shows and whether it shows an alert.
-func (d *AlertDetail) Audit() (AlertAudit, bool) { return d.audit, d.set }
+// Audit returns (a copy of) what the detail shows and whether it shows an
+// alert.
+func (d *AlertDetail) Audit() (AlertAudit, bool) {
+	a := d.audit
+	a.Facts, a.Steps, a.Allowed = slices.Clone(a.Facts), slices.Clone(a.Steps), slices.Clone(a.Allowed)
+	return a, d.set
+}
 
 // Texts returns every text the detail shows now, in reading order; tests
 // and the screenshot check read it.
