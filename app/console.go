@@ -100,11 +100,12 @@ type Console struct {
 	histBanner *widgets.HistoryBanner // says the screen shows history
 	slider     *widgets.TimeSlider    // the history bar
 
-	last       *Snapshot            // the snapshot on screen
-	layerSums  map[city.Feed]uint64 // to redraw only layers that changed
-	selected   string               // station whose detail card is open
-	param      string               // parameter charted in the card
-	showClosed atomic.Bool          // the panel lists closed alerts too
+	last        *Snapshot            // the snapshot on screen
+	layerSums   map[city.Feed]uint64 // to redraw only layers that changed
+	selected    string               // station whose detail card is open
+	cardReading bool                 // the card's history is being read
+	param       string               // parameter charted in the card
+	showClosed  atomic.Bool          // the panel lists closed alerts too
 
 	desk *AlertDesk // the alert workflow; nil in a read-only view
 	duty *DutyDesk  // roster, handover, duty log (console_duty.go); nil in a read-only view

@@ -549,10 +549,15 @@ func (c *Console) refreshDetail() {
 	if param == "" {
 		return
 	}
+	if c.cardReading {
+		return // one read at a time: a slow cache never piles reads up
+	}
+	c.cardReading = true
 	src := c.src
 	c.background(func() {
 		pts, err := src.History(id, param, to.Add(-historyWindow), to.Add(time.Second))
 		fyne.Do(func() {
+			c.cardReading = false
 			if c.selected != id || c.param != param {
 				return
 			}
