@@ -106,11 +106,7 @@ func TestHistoryScrubShowsThePastAndLiveReturns(t *testing.T) {
 	p := NewPump(rt, c)
 	pump := func() *Snapshot {
 		t.Helper()
-		now := time.Now()
-		s, past := p.historic(now)
-		if !past {
-			s = BuildSnapshot(rt.DB, rt.Ingest.Status(), rt.AlertViews(now, false), now)
-		}
+		s := p.snapshot(time.Now()) // what Pump.Run builds each second
 		c.Apply(&s)
 		return &s
 	}

@@ -107,22 +107,30 @@ func (p *Pump) Run(ctx context.Context) {
 	t := time.NewTicker(p.every)
 	defer t.Stop()
 	for {
-		now := time.Now()
-		snap, past := p.historic(now)
-		if !past {
-			snap = BuildSnapshot(p.rt.DB, p.rt.Ingest.Status(), p.rt.AlertViews(now, p.console.ShowClosed()), now)
-			if snap.Err == nil {
-				snap.Err = errors.Join(p.rt.Ingest.Err(), p.rt.Err())
-				if p.rt.Demo != nil {
-					snap.Err = errors.Join(snap.Err, p.rt.Demo.Err())
-				}
-			}
-		}
+		snap := p.snapshot(time.Now())
 		fyne.Do(func() { p.console.Apply(&snap) })
 		if !p.wait(ctx, t.C) {
 			return
 		}
 	}
+}
+
+// snapshot is what the screen shows at now: the past time the history
+// bar is on, or the present with the runtime's errors. It runs off the UI
+// goroutine.
+func (p *Pump) snapshot(now time.Time) Snapshot {
+	snap, past := p.historic(now)
+	if past {
+		return snap
+	}
+	snap = BuildSnapshot(p.rt.DB, p.rt.Ingest.Status(), p.rt.AlertViews(now, p.console.ShowClosed()), now)
+	if snap.Err == nil {
+		snap.Err = errors.Join(p.rt.Ingest.Err(), p.rt.Err())
+		if p.rt.Demo != nil {
+			snap.Err = errors.Join(snap.Err, p.rt.Demo.Err())
+		}
+	}
+	return snap
 }
 
 // withEvents puts each fire device's newest event on its station state and

@@ -57,6 +57,7 @@ type AlertDetail struct {
 
 	audit AlertAudit
 	set   bool
+	r     *alertDetailRenderer // what is on screen, once rendered
 }
 
 var _ fyne.Widget = (*AlertDetail)(nil)
@@ -112,6 +113,11 @@ func (d *AlertDetail) Texts() []string {
 		case *container.Scroll:
 			walk(v.Content)
 		}
+	}
+	if d.r != nil { // what the renderer shows, not a fresh build
+		walk(d.r.head)
+		walk(d.r.scroll.Content)
+		return out
 	}
 	head, body := d.content()
 	walk(head)
@@ -229,6 +235,7 @@ func (d *AlertDetail) CreateRenderer() fyne.WidgetRenderer {
 	r := &alertDetailRenderer{d: d, head: container.NewStack(head), scroll: container.NewVScroll(body)}
 	r.wrap = container.NewBorder(r.head, nil, nil, nil, r.scroll)
 	r.Refresh()
+	d.r = r
 	return r
 }
 
