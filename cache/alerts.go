@@ -1,10 +1,7 @@
 package cache
 
 import (
-	"crypto/sha256"
 	"database/sql"
-	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -30,46 +27,6 @@ import (
 //
 // Alert and step times are kept to the nanosecond (an alert's ID carries
 // its raise time) and come back in UTC; a zero time comes back zero.
-
-// ErrNoOutboxItem: OutboxAcked was given an id the outbox does not hold.
-var ErrNoOutboxItem = errors.New("no such step in the outbox")
-
-// AlertFilter selects alerts; zero fields mean no bound.
-type AlertFilter struct {
-	OpenOnly bool      // only alerts not closed (city.Alert.Open)
-	From, To time.Time // by Raised: From inclusive, To exclusive
-	Feed     city.Feed
-}
-
-// OutboxItem is one step waiting for the feed server's acknowledgement.
-type OutboxItem struct {
-	ID       string // OutboxID of the step: the action's id on the wire
-	Seq      int64  // delivery order
-	Step     city.Step
-	Created  time.Time // when the cache was handed the step
-	Attempts int       // times sending was recorded (not yet counted: always 0)
-}
-
-// OutboxID is the deterministic id of a step: the hex SHA-256 of its
-// alert, kind, officer, team, note and time (in nanoseconds since the Unix
-// epoch, 0 for the zero time). The same step always gets the same id, so
-// it is stored, queued and acted on once however often it is delivered.
-func OutboxID(s city.Step) string {
-	h := sha256.New()
-	var n [8]byte
-	for _, f := range []string{s.Alert, string(s.Kind), s.Officer, s.Team, s.Note} {
-		binary.BigEndian.PutUint64(n[:], uint64(len(f))) // lengths keep fields from running into each other
-		h.Write(n[:])
-		h.Write([]byte(f))
-	}
-	var at int64
-	if !s.Time.IsZero() {
-		at = s.Time.UnixNano()
-	}
-	binary.BigEndian.PutUint64(n[:], uint64(at))
-	h.Write(n[:])
-	return hex.EncodeToString(h.Sum(nil))
-}
 
 // alertColumns are the alert table's columns in the order alertArgs gives
 // and scanAlert reads them.

@@ -28,12 +28,6 @@ import (
 // the worst the alert reached while open: the history does not record
 // when it rose.
 
-// AsOfAlert is an alert as it stood at a past time.
-type AsOfAlert struct {
-	Alert    city.Alert
-	Comments int // comments made at or before the time
-}
-
 // The as-of reads; ?1 is the time, ?2 the window's start (exclusive), both
 // in stored milliseconds. The pairs (stations with events) come from the
 // latest tables and drive the loop (CROSS JOIN keeps SQLite from scanning

@@ -92,8 +92,6 @@ import (
 	"time"
 
 	"github.com/mattn/go-sqlite3"
-
-	"onescreen/city"
 )
 
 // File names inside the data directory.
@@ -128,19 +126,6 @@ const (
 // sqliteMagic starts every SQLite 3 database file.
 var sqliteMagic = []byte("SQLite format 3\x00")
 
-// Errors a caller may test for with errors.Is.
-var (
-	// ErrNotDatabase: the cache file exists but is not an onescreen cache.
-	// The file is left as it is.
-	ErrNotDatabase = errors.New("not an onescreen cache database")
-	// ErrLocked: another instance holds the data directory.
-	ErrLocked = errors.New("cache is in use by another onescreen instance")
-	// ErrClosed: the DB has been closed.
-	ErrClosed = errors.New("cache is closed")
-	// ErrReadOnly: the DB was opened with OpenReadOnly and cannot store.
-	ErrReadOnly = errors.New("cache is open read-only")
-)
-
 // Options tune a DB; the zero value gives the defaults.
 type Options struct {
 	Retention     time.Duration    // how long readings are kept; 0 means DefaultRetention
@@ -166,49 +151,6 @@ func (o Options) withDefaults() Options {
 		o.Now = time.Now
 	}
 	return o
-}
-
-// Cursor is how far one feed has been stored.
-type Cursor struct {
-	Epoch   string    // the feed server's epoch the sequence numbers belong to
-	Seq     uint64    // the newest stored sequence number
-	Updated time.Time // when the cursor was set; zero in a Batch means now
-}
-
-// Reject is a message that was refused, with the reason.
-type Reject struct {
-	At     time.Time // when it was received; zero in a Batch means now
-	Feed   string    // the feed it claimed, "" when unknown
-	Reason string
-	Raw    []byte // the message; only the first 4 KiB are kept
-}
-
-// Gap is a run of readings a feed server could no longer deliver.
-type Gap struct {
-	At       time.Time // when the gap was reported; zero in a Batch means now
-	Feed     city.Feed
-	Epoch    string
-	From, To uint64 // inclusive sequence numbers
-}
-
-// Batch is what one Submit stores; everything in it is committed in one
-// transaction (together with other batches submitted around the same time).
-// The slices and the map must not be changed after Submit.
-type Batch struct {
-	Stations []city.Station
-	Readings []city.Reading
-	Cursors  map[city.Feed]Cursor // stored in the same transaction as Readings
-	Rejects  []Reject
-	Gaps     []Gap
-	// AlertChanges are stored after the readings, in order: each replaces
-	// its alert's row, adds its step to the alert's history and, unless the
-	// step is a city.StepUpdate, queues the step in the outbox. A step
-	// stored before (same OutboxID) adds nothing.
-	AlertChanges []city.Change
-	// FromPeers holds the OutboxIDs of steps among AlertChanges that
-	// officers at other desks took (relayed by the feed server): they are
-	// stored like the others but never queued in the outbox.
-	FromPeers map[string]bool
 }
 
 // DB is the cache. Its methods are safe for use from any goroutine.

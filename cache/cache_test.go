@@ -197,7 +197,7 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []Point{{r1.Time.UTC(), 30}, {r2.Time.UTC(), 35}}; !reflect.DeepEqual(hist, want) {
+	if want := []Point{{Time: r1.Time.UTC(), Value: 30}, {Time: r2.Time.UTC(), Value: 35}}; !reflect.DeepEqual(hist, want) {
 		t.Errorf("History = %+v, want %+v", hist, want)
 	}
 
@@ -231,7 +231,7 @@ func TestSecondDeliveryMakesNoSecondRow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []Point{{r.Time.UTC(), 30}}; !reflect.DeepEqual(hist, want) {
+	if want := []Point{{Time: r.Time.UTC(), Value: 30}}; !reflect.DeepEqual(hist, want) {
 		t.Errorf("History = %v, want the first delivery %v", hist, want)
 	}
 	latest, err := db.Latest()

@@ -15,18 +15,6 @@ import (
 // duty outbox (migration 0003). Writes go through the writer, after
 // everything submitted before them, each in a transaction of its own.
 
-// DutyAction is a duty message waiting for the feed server: sent as a
-// protocol action with Kind as its step and Subject in its alert field.
-type DutyAction struct {
-	ID      string
-	Kind    string
-	Subject string
-	Officer string
-	Time    time.Time
-	Team    string
-	Note    string
-}
-
 // runTx runs fn in a transaction of its own on the writer's connection.
 func (w *writer) runTx(fn func(*sql.Tx) error) (err error) {
 	tx, err := w.db.wdb.Begin()
@@ -346,13 +334,6 @@ func (db *DB) DutyOutboxAcked(id string, at time.Time) error {
 // desks of the district sent (relayed by the feed server or read from the
 // JetStream steps subject) into the same tables as its own, but never into
 // its duty outbox: they are the other desk's to send.
-
-// RosterEdit is the roster as last saved, with who saved it and when.
-type RosterEdit struct {
-	Shifts []city.Shift
-	By     string
-	At     time.Time
-}
 
 // RosterEdit returns the roster last saved (here or taken from another
 // desk) with its author and time; false when none was.

@@ -15,50 +15,6 @@ import (
 	"onescreen/city"
 )
 
-// Latest is the newest value of one parameter at one station.
-type Latest struct {
-	Station  string
-	Feed     city.Feed
-	Param    string
-	Value    float64
-	Unit     string
-	Time     time.Time // observation time
-	Received time.Time // when the cache was handed the reading
-}
-
-// LatestEvent is the newest event a fire device reported.
-type LatestEvent struct {
-	Station  string
-	Event    string
-	Time     time.Time // observation time
-	Received time.Time // when the cache was handed it
-}
-
-// Point is one value of a history.
-type Point struct {
-	Time  time.Time
-	Value float64
-}
-
-// ReadingFilter selects readings; zero fields mean no bound. From is
-// inclusive, To exclusive.
-type ReadingFilter struct {
-	From, To time.Time
-	Feed     city.Feed
-}
-
-// Row is one stored value, or one event: then Param is "", Value 0 and
-// Event the event's name.
-type Row struct {
-	Time    time.Time
-	Feed    city.Feed
-	Station string
-	Param   string
-	Value   float64
-	Unit    string
-	Event   string
-}
-
 // reader returns the read-only handle, or ErrClosed.
 func (db *DB) reader() (*sql.DB, error) {
 	if db.closed.Load() {

@@ -20,6 +20,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"onescreen/city"
+	"onescreen/feeds/wire"
 )
 
 // Client defaults and timing.
@@ -60,35 +61,6 @@ var ErrNotConnected = errors.New("not connected to the feed server")
 // ErrRefused marks an error message from the server about something the
 // client sent.
 var ErrRefused = errors.New("refused by the feed server")
-
-// ConnState is the state of the client's connection.
-type ConnState int
-
-// Connection states reported through Handler.State.
-const (
-	Connecting   ConnState = iota // dialling
-	Connected                     // hello received; data flows
-	Disconnected                  // the connection ended or could not be made; a retry follows
-	AuthFailed                    // the server refused the token; retried at MaxBackoff
-	Stopped                       // Run returned
-)
-
-// String names the state.
-func (s ConnState) String() string {
-	switch s {
-	case Connecting:
-		return "connecting"
-	case Connected:
-		return "connected"
-	case Disconnected:
-		return "disconnected"
-	case AuthFailed:
-		return "auth_failed"
-	case Stopped:
-		return "stopped"
-	}
-	return fmt.Sprintf("ConnState(%d)", int(s))
-}
 
 // Handler receives what the client receives. Its methods are called from
 // the client's reader goroutine, one at a time, in stream order; they
@@ -645,3 +617,15 @@ func rejectFeed(err error) string {
 	}
 	return ""
 }
+
+// ConnState is the state of the client's connection (wire.ConnState).
+type ConnState = wire.ConnState
+
+// Connection states reported through Handler.State.
+const (
+	Connecting   = wire.Connecting
+	Connected    = wire.Connected
+	Disconnected = wire.Disconnected
+	AuthFailed   = wire.AuthFailed
+	Stopped      = wire.Stopped
+)

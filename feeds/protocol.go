@@ -8,6 +8,7 @@ package feeds
 import (
 	"encoding/json"
 	"fmt"
+	"onescreen/feeds/wire"
 	"strconv"
 	"time"
 )
@@ -72,7 +73,7 @@ const (
 	// MaxIDLen is the longest station or action id, in bytes.
 	MaxIDLen = 128
 	// MaxNameLen is the longest station name, in bytes.
-	MaxNameLen = 256
+	MaxNameLen = wire.MaxNameLen
 	// MaxAttrs is the most static attributes one station may carry.
 	MaxAttrs = 32
 	// MaxAttrLen is the longest attribute key or value, in bytes.
@@ -83,7 +84,7 @@ const (
 	// over all its rings.
 	MaxPolygonVertices = 4096
 	// MaxTextLen is the longest free text (an action's note), in bytes.
-	MaxTextLen = 2048
+	MaxTextLen = wire.MaxTextLen
 )
 
 // Envelope is the common shape of every message; fields that a type does
@@ -197,20 +198,9 @@ type WireGap struct {
 	To   uint64 `json:"to"`
 }
 
-// Cursor is what a client already holds of one feed.
-type Cursor struct {
-	Epoch string `json:"epoch,omitempty"`
-	After uint64 `json:"after"`
-}
+// Cursor is what a client already holds of one feed (wire.Cursor).
+type Cursor = wire.Cursor
 
-// WireAction is an operator's step on an alert, sent from the outbox.
-// ID is unique per step so that a server can drop a second delivery.
-type WireAction struct {
-	ID      string `json:"id"`
-	Alert   string `json:"alert"`
-	Step    string `json:"step"`
-	Officer string `json:"officer"`
-	Time    string `json:"time"`
-	Team    string `json:"team,omitempty"`
-	Note    string `json:"note,omitempty"`
-}
+// WireAction is an operator's step on an alert, sent from the outbox
+// (wire.Action).
+type WireAction = wire.Action
