@@ -121,7 +121,7 @@ func dashboardFlags(o *dashOpts) *flag.FlagSet {
 	fs.StringVar(&o.Token, "token", "", "bearer token for the feed server")
 	fs.StringVar(&o.CAFile, "ca", "", "PEM file of the site CA that signed the wss:// feed server's certificate")
 	fs.DurationVar(&o.Retention, "retention", 30*24*time.Hour, "how long readings are kept in the cache")
-	fs.DurationVar(&o.StaleAfter, "stale-after", app.DefaultStaleAfter, "age after which a connected feed's data counts as stale")
+	fs.DurationVar(&o.StaleAfter, "stale-after", city.DefaultStaleAfter, "age after which a connected feed's data counts as stale")
 	fs.IntVar(&o.DemoScale, "demo-scale", 1, "embedded demo: multiply the station count")
 	fs.DurationVar(&o.DemoInterval, "demo-interval", 5*time.Second, "embedded demo: reporting period")
 	fs.BoolVar(&o.headless, "headless", false, "run feeds → cache without a window; print each feed's status")

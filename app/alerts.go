@@ -333,3 +333,62 @@ func (d *AlertDesk) Views(now time.Time, closed bool) []AlertView {
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Alert.Raised.After(out[j].Alert.Raised) })
 	return out
 }
+
+// restoreClosed fills the "show closed" view with the alerts closed in the
+// last closedLookback (of those raised in the day before that too), at
+// most keptClosed, the most recently raised first.
+func (d *AlertDesk) restoreClosed(now time.Time) error {
+	as, err := d.db.Alerts(cache.AlertFilter{From: now.Add(-closedLookback - 24*time.Hour)})
+	if err != nil {
+		return fmt.Errorf("restore closed alerts: %w", err)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, a := range as {
+		if a.State != city.StateClosed || now.Sub(a.Closed) > closedLookback {
+			continue
+		}
+		if len(d.closed) >= keptClosed {
+			break
+		}
+		steps, err := d.db.AlertSteps(a.ID)
+		if err != nil {
+			return fmt.Errorf("restore closed alerts: %w", err)
+		}
+		for _, s := range steps {
+			if s.Kind == city.StepComment {
+				d.comments[a.ID]++
+			}
+			if s.Kind.Folds() {
+				// held, so that another desk's step replayed after a
+				// restart is known as a repeat, not applied again
+				d.steps.byAlert[a.ID] = append(d.steps.byAlert[a.ID], heldStep{id: cache.OutboxID(s), step: s})
+			}
+		}
+		d.keepClosed(a)
+	}
+	return nil
+}
+
+// View returns one alert as the panel would show it, open or closed this
+// run (or restored as closed), whether listed or not.
+func (d *AlertDesk) View(id string, now time.Time) (AlertView, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	a, ok := d.engine.Alert(id)
+	if !ok {
+		a, ok = d.closed[id]
+	}
+	if !ok {
+		return AlertView{}, false
+	}
+	officer := d.officer
+	if officer == "" {
+		officer = "?"
+	}
+	return AlertView{
+		Alert: a, StationName: d.names[a.Station], Comments: d.comments[a.ID],
+		Actions: allowedSteps(a, officer, now),
+		Flash:   a.Severity == city.SeverityCritical && a.State == city.StateRaised,
+	}, true
+}

@@ -28,7 +28,7 @@ type ConsoleOptions struct {
 	Officer    string           // the officer's name; "" → from preferences
 	FullScreen bool             // briefing wall: full screen
 	Site       *city.SiteConfig // nil → the documented defaults
-	StaleAfter time.Duration    // a value older than this is greyed (0 → DefaultStaleAfter)
+	StaleAfter time.Duration    // a value older than this is greyed (0 → city.DefaultStaleAfter)
 	TeamNames  []string         // teams offered when dispatching (nil → DefaultTeams)
 	BaseMapDir string           // a site's own base-map files (see assets.LoadBaseMap); "" → the demo district
 

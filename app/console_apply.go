@@ -147,7 +147,7 @@ func (c *Console) staleAfter() time.Duration {
 	if c.opts.StaleAfter > 0 {
 		return c.opts.StaleAfter
 	}
-	return DefaultStaleAfter
+	return city.DefaultStaleAfter
 }
 
 // applyStatus sets the feed badges and the freshness banner.
@@ -164,24 +164,24 @@ func (c *Console) applyStatus(s *Snapshot) {
 		}
 		age := ""
 		if a := st.Age(s.Now); a >= 0 {
-			age = FormatAge(a)
+			age = city.FormatAge(a)
 			if st.Newest.After(newest) {
 				newest = st.Newest
 			}
 		}
 		bs := widgets.BadgeStatus{Feed: feedName(st.Feed), Rate: st.Rate, Age: age, Rejected: st.Rejected}
 		switch st.State {
-		case FeedLive:
+		case city.FeedLive:
 			bs.State = widgets.BadgeLive
-		case FeedDegraded:
+		case city.FeedDegraded:
 			bs.State = widgets.BadgeDegraded
 		default:
 			bs.State = widgets.BadgeOffline
 		}
 		since := sinceText(st.Since, s.Now)
-		if st.State != FeedLive {
+		if st.State != city.FeedLive {
 			reason := linkReason(st.LastError)
-			if st.State == FeedDegraded {
+			if st.State == city.FeedDegraded {
 				reason = lang.L("no fresh data")
 			}
 			bs.Tooltip = fmt.Sprintf("%s %s %s %s", feedName(st.Feed), stateText(st.State), lang.L("since"), since)
@@ -189,7 +189,7 @@ func (c *Console) applyStatus(s *Snapshot) {
 				bs.Tooltip += " · " + colonLabel(lang.L("reason")) + reason
 				bs.Note = shortReason(st)
 			}
-			if st.State == FeedOffline {
+			if st.State == city.FeedOffline {
 				offline = append(offline, feedName(st.Feed))
 				offSince, offReason, offStart = since, reason, st.SinceStart
 				level = 2
@@ -224,7 +224,7 @@ func (c *Console) applyStatus(s *Snapshot) {
 	if len(down) > 0 {
 		msg = strings.Join(down, " · ")
 		if !newest.IsZero() {
-			msg += " — " + fmt.Sprintf(lang.L("showing the last known state, newest data %s old"), FormatAge(s.Now.Sub(newest)))
+			msg += " — " + fmt.Sprintf(lang.L("showing the last known state, newest data %s old"), city.FormatAge(s.Now.Sub(newest)))
 		} else {
 			msg += " — " + lang.L("no data held yet")
 		}
@@ -236,11 +236,11 @@ func (c *Console) applyStatus(s *Snapshot) {
 	c.banner.SetMessage(msg, level)
 }
 
-func stateText(s FeedState) string {
+func stateText(s city.FeedState) string {
 	switch s {
-	case FeedLive:
+	case city.FeedLive:
 		return lang.L("live")
-	case FeedDegraded:
+	case city.FeedDegraded:
 		return lang.L("degraded")
 	}
 	return lang.L("offline")
@@ -443,7 +443,7 @@ func (c *Console) applyAlerts(s *Snapshot) {
 		}
 		row := widgets.AlertRow{
 			ID: a.ID, Title: cond + " · " + name, Station: msg, StateText: a.State.Name(),
-			Team: TeamLabel(a.Team), Age: FormatAge(s.Now.Sub(a.Raised)), Severity: a.Severity,
+			Team: TeamLabel(a.Team), Age: city.FormatAge(s.Now.Sub(a.Raised)), Severity: a.Severity,
 			SeverityText: a.Severity.Name(), Raised: a.Raised,
 			Acknowledged: a.State != city.StateRaised, Closed: a.State == city.StateClosed,
 			Flash: v.Flash, Comments: v.Comments, Actions: v.Actions, Escalated: a.Escalations > 0,
@@ -451,7 +451,7 @@ func (c *Console) applyAlerts(s *Snapshot) {
 			Overdue: v.Case.Overdue, CaseActions: v.Case.Actions,
 		}
 		if a.Open() {
-			row.CaseText = v.Case.Text()
+			row.CaseText = caseText(v.Case)
 		}
 		if !isZH() {
 			row.StateText, row.SeverityText = strings.ReplaceAll(string(a.State), "_", "-"), a.Severity.String()
@@ -528,13 +528,13 @@ func (c *Console) refreshDetail() {
 	for _, p := range params {
 		l := ss.Values[p]
 		d.Values = append(d.Values, widgets.DetailValue{
-			Label: paramLabel(p), Value: formatValue(l.Value), Unit: l.Unit, Age: FormatAge(now.Sub(l.Time)),
+			Label: paramLabel(p), Value: formatValue(l.Value), Unit: l.Unit, Age: city.FormatAge(now.Sub(l.Time)),
 			Stale: now.Sub(l.Time) > limit, Late: !l.Received.IsZero() && l.Received.Sub(l.Time) > lateAfter,
 		})
 		d.Params = append(d.Params, widgets.ParamChoice{Param: p, Label: paramLabel(p)})
 	}
 	if ss.Event.Event != "" {
-		d.Values = append(d.Values, widgets.DetailValue{Label: lang.L("Last event"), Value: ss.Event.Event, Age: FormatAge(now.Sub(ss.Event.Time)),
+		d.Values = append(d.Values, widgets.DetailValue{Label: lang.L("Last event"), Value: ss.Event.Event, Age: city.FormatAge(now.Sub(ss.Event.Time)),
 			Late: !ss.Event.Received.IsZero() && ss.Event.Received.Sub(ss.Event.Time) > lateAfter})
 	}
 	if c.param == "" && len(params) > 0 {

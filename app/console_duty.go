@@ -386,7 +386,7 @@ func (c *Console) summaryForm(s city.ShiftSummary) *fyne.Container {
 	}
 	row(lang.L("Feed outages"), strings.Join(outs, "；"))
 	var rej []string
-	for _, f := range sortedFeeds(s.Rejects) {
+	for _, f := range s.RejectFeeds() {
 		name := lang.L("unknown feed")
 		if f != "" {
 			name = feedName(city.Feed(f))

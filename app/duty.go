@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -321,31 +320,4 @@ func summaryCounts(s city.ShiftSummary) string {
 		rej += n
 	}
 	return fmt.Sprintf("opened=%d closed=%d open=%d overdue=%d outages=%d rejects=%d", s.Opened, s.Closed, s.StillOpen, s.Overdue, len(s.Outages), rej)
-}
-
-// sortedFeeds lists a reject map's keys in order.
-func sortedFeeds(m map[string]int) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// sendDuty sends the pending duty messages after the alert steps, in the
-// order they were stored.
-func (o *Outbox) sendDuty() error {
-	items, err := o.db.DutyOutboxPending(outboxBatch)
-	if err != nil {
-		return err
-	}
-	for _, it := range items {
-		a := feeds.WireAction{ID: it.ID, Alert: it.Subject, Step: it.Kind, Officer: it.Officer,
-			Time: it.Time.In(city.Shanghai).Format(time.RFC3339Nano), Team: it.Team, Note: it.Note}
-		if err := o.sendOnce(a); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -46,7 +46,7 @@ func ExportHandovers(db *cache.DB, from, to time.Time, w io.Writer) error {
 			outs = append(outs, string(o.Feed)+" "+dutyTimeCell(o.From)+"/"+dutyTimeCell(o.To))
 		}
 		var rej []string
-		for _, f := range sortedFeeds(s.Rejects) {
+		for _, f := range s.RejectFeeds() {
 			rej = append(rej, f+"="+strconv.Itoa(s.Rejects[f]))
 		}
 		if len(outs) == 0 && s.OutageCount > 0 {

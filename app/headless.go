@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"onescreen/city"
 	"strings"
 	"time"
 )
@@ -45,34 +46,17 @@ func (rt *Runtime) feedName() string {
 
 // StatusLine formats one feed's status for a log or a terminal, e.g.
 // "air    LIVE      25.0 readings/s  newest 3s ago  rejected 0".
-func StatusLine(s FeedStatus, now time.Time) string {
+func StatusLine(s city.FeedStatus, now time.Time) string {
 	age := "no data"
 	if a := s.Age(now); a >= 0 {
-		age = "newest " + FormatAge(a) + " ago"
+		age = "newest " + city.FormatAge(a) + " ago"
 	}
 	line := fmt.Sprintf("%-6s %-9s %8.1f readings/s  %-22s rejected %d", s.Feed, s.State, s.Rate, age, s.Rejected)
 	if s.Gaps > 0 {
 		line += fmt.Sprintf("  gaps %d", s.Gaps)
 	}
-	if s.State == FeedOffline && s.LastError != "" {
+	if s.State == city.FeedOffline && s.LastError != "" {
 		line += "  (" + strings.TrimSpace(s.LastError) + ")"
 	}
 	return line
-}
-
-// FormatAge writes a duration the way an officer reads it: 42s, 5m10s, 3h05m, 2d4h.
-func FormatAge(d time.Duration) string {
-	if d < 0 {
-		d = 0
-	}
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
-	default:
-		return fmt.Sprintf("%dd%dh", int(d.Hours())/24, int(d.Hours())%24)
-	}
 }

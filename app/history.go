@@ -72,7 +72,7 @@ type HistoryView struct {
 // alerts carry no workflow steps. status is the live feed health, shown as
 // it is; with showClosed the alerts closed in the day before are listed
 // too.
-func BuildSnapshotAsOf(src AsOfSource, status []FeedStatus, at time.Time, showClosed bool) Snapshot {
+func BuildSnapshotAsOf(src AsOfSource, status []city.FeedStatus, at time.Time, showClosed bool) Snapshot {
 	s := Snapshot{Now: at, Status: status}
 	sts, err := src.Stations()
 	if err != nil {

@@ -41,3 +41,5 @@ func SetLanguage(code string) error {
 	currentLang = code
 	return nil
 }
+
+func isZH() bool { return currentLang == LangZH }

@@ -46,7 +46,7 @@ type Ingest struct {
 var _ feeds.Handler = (*Ingest)(nil)
 
 // NewIngest stores into db. staleAfter is how old a feed's newest reading
-// may be before the feed shows as degraded (0: DefaultStaleAfter).
+// may be before the feed shows as degraded (0: city.DefaultStaleAfter).
 func NewIngest(db *cache.DB, staleAfter time.Duration) (*Ingest, error) {
 	in := &Ingest{db: db, now: time.Now, health: newHealthBoard(staleAfter), stations: map[string]city.Station{}}
 	sts, err := db.Stations()
@@ -113,7 +113,7 @@ func (in *Ingest) OnAction(ack func(id string), state func(feeds.ConnState)) {
 }
 
 // Status returns every feed's health at the ingest clock's now.
-func (in *Ingest) Status() []FeedStatus { return in.health.snapshot(in.now()) }
+func (in *Ingest) Status() []city.FeedStatus { return in.health.snapshot(in.now()) }
 
 // Err returns the last error the cache reported, if any.
 func (in *Ingest) Err() error {

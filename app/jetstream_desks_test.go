@@ -153,7 +153,7 @@ func desksOnJetStream(t *testing.T, nodes int) {
 	}
 	testutil.WaitFor(t, 10*time.Second, "desk B to see its link down", func() bool {
 		for _, s := range B.rt.Ingest.Status() {
-			if s.State != FeedOffline {
+			if s.State != city.FeedOffline {
 				return false
 			}
 		}

@@ -185,7 +185,7 @@ func Judge(ss StationState, alerts []city.Alert, site city.SiteConfig, now time.
 		}
 		j.Status = fmt.Sprintf("%.0f %s · %.2f %s · %s", ca.Count, lang.L("people"), ca.Density, lang.L("persons/m²"), band)
 		if ca.ToCapacity && ca.TimeToCapacity > 0 {
-			j.Status += fmt.Sprintf(" · %s %s", lang.L("full in"), FormatAge(ca.TimeToCapacity))
+			j.Status += fmt.Sprintf(" · %s %s", lang.L("full in"), city.FormatAge(ca.TimeToCapacity))
 		}
 	case city.FeedFire:
 		j.Judged = true
@@ -262,5 +262,3 @@ func fireLook(s FireState) (color.NRGBA, string) {
 
 // currentLang is the interface language, set by SetLanguage.
 var currentLang = LangZH
-
-func isZH() bool { return currentLang == LangZH }

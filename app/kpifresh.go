@@ -44,7 +44,7 @@ func kpiFreshness(s *Snapshot, judged []Judgement) map[city.Feed]*feedFreshness 
 	}
 	for _, st := range status {
 		hasStatus[st.Feed] = true
-		statusLive[st.Feed] = st.State == FeedLive
+		statusLive[st.Feed] = st.State == city.FeedLive
 	}
 	for f, ff := range out {
 		ff.live = anyFresh[f] && (!hasStatus[f] || statusLive[f])
@@ -59,6 +59,6 @@ func (ff *feedFreshness) mark(v *widgets.KPIValue, now time.Time) {
 	}
 	v.Stale = true
 	if !ff.newest.IsZero() {
-		v.Age = FormatAge(now.Sub(ff.newest))
+		v.Age = city.FormatAge(now.Sub(ff.newest))
 	}
 }

@@ -88,7 +88,7 @@ func sinceText(t, now time.Time) string {
 // feedInfoText is what tapping a feed's badge shows: state, since when,
 // why, the newest reading, the rate, what was received, gaps, and the
 // newest rejected messages of the feed (or that there are none).
-func feedInfoText(st FeedStatus, rejects []cache.Reject, now time.Time) string {
+func feedInfoText(st city.FeedStatus, rejects []cache.Reject, now time.Time) string {
 	var b strings.Builder
 	line := func(label, value string) { b.WriteString(colonLabel(label) + value + "\n") }
 	line(lang.L("State"), stateText(st.State))
@@ -97,23 +97,23 @@ func feedInfoText(st FeedStatus, rejects []cache.Reject, now time.Time) string {
 	} else if !st.Since.IsZero() {
 		line(lang.L("Since"), sinceText(st.Since, now))
 	}
-	if st.State != FeedLive {
+	if st.State != city.FeedLive {
 		r := linkReason(st.LastError)
-		if st.State == FeedDegraded {
+		if st.State == city.FeedDegraded {
 			r = lang.L("connected, but no fresh data from this feed")
 		}
 		if r == "" {
 			r = "—"
 		}
 		line(lang.L("Reason"), r)
-		if st.LastError != "" && st.State == FeedOffline {
+		if st.LastError != "" && st.State == city.FeedOffline {
 			line(lang.L("Error"), st.LastError)
 		}
 	}
 	if st.Newest.IsZero() {
 		line(lang.L("Newest reading"), lang.L("none held"))
 	} else {
-		line(lang.L("Newest reading"), st.Newest.In(city.Shanghai).Format("2006-01-02 15:04:05")+" ("+FormatAge(now.Sub(st.Newest))+")")
+		line(lang.L("Newest reading"), st.Newest.In(city.Shanghai).Format("2006-01-02 15:04:05")+" ("+city.FormatAge(now.Sub(st.Newest))+")")
 	}
 	line(lang.L("Rate"), formatRateText(st.Rate))
 	line(lang.L("Received since start"), fmt.Sprint(st.Received))
@@ -147,7 +147,7 @@ func formatRateText(v float64) string { return fmt.Sprintf("%.1f", v) + lang.L("
 // showFeedInfo opens the feed's health and rejected messages (tapping its
 // badge). It always shows something, with or without rejects or data.
 func (c *Console) showFeedInfo(f city.Feed) {
-	st := FeedStatus{Feed: f}
+	st := city.FeedStatus{Feed: f}
 	now := time.Now()
 	if c.last != nil {
 		now = c.last.statusNow() // the real time, also on a past view
@@ -174,8 +174,8 @@ func (c *Console) showFeedInfo(f city.Feed) {
 
 // shortReason is the reason in a badge's pill: the translated short reason
 // alone, without the English term.
-func shortReason(st FeedStatus) string {
-	if st.State == FeedDegraded {
+func shortReason(st city.FeedStatus) string {
+	if st.State == city.FeedDegraded {
 		return lang.L("no fresh data")
 	}
 	if key := linkReasonKey(st.LastError); key != "" {

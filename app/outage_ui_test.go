@@ -251,7 +251,7 @@ func TestOfflineSinceLinkDropped(t *testing.T) {
 	t0 := time.Date(2026, 12, 2, 8, 0, 0, 0, city.Shanghai)
 	clock := t0
 	in.now = func() time.Time { return clock }
-	if st := in.Status()[0]; st.State != FeedOffline || !st.SinceStart {
+	if st := in.Status()[0]; st.State != city.FeedOffline || !st.SinceStart {
 		t.Errorf("never connected, nothing held: %+v; want offline since start", st)
 	}
 	clock = t0.Add(time.Minute)
@@ -263,7 +263,7 @@ func TestOfflineSinceLinkDropped(t *testing.T) {
 	in.State(feeds.Disconnected, errors.New("dial tcp 127.0.0.1:1: connect: connection refused"))
 	clock = t0.Add(90 * time.Minute)
 	st := in.Status()[0]
-	if st.State != FeedOffline || st.SinceStart || !st.Since.Equal(t0.Add(50*time.Minute)) {
+	if st.State != city.FeedOffline || st.SinceStart || !st.Since.Equal(t0.Add(50*time.Minute)) {
 		t.Errorf("after the drop: %+v; want offline since %v", st, t0.Add(50*time.Minute))
 	}
 	if linkReasonKey(st.LastError) != "connection refused" {

@@ -138,3 +138,20 @@ func WireActionOf(id string, s city.Step) feeds.WireAction {
 		Time: s.Time.In(city.Shanghai).Format(time.RFC3339Nano), Team: s.Team, Note: s.Note,
 	}
 }
+
+// sendDuty sends the pending duty messages after the alert steps, in the
+// order they were stored.
+func (o *Outbox) sendDuty() error {
+	items, err := o.db.DutyOutboxPending(outboxBatch)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		a := feeds.WireAction{ID: it.ID, Alert: it.Subject, Step: it.Kind, Officer: it.Officer,
+			Time: it.Time.In(city.Shanghai).Format(time.RFC3339Nano), Team: it.Team, Note: it.Note}
+		if err := o.sendOnce(a); err != nil {
+			return err
+		}
+	}
+	return nil
+}

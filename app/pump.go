@@ -35,7 +35,7 @@ type StationState struct {
 // it off the UI goroutine; Console.Apply draws it.
 type Snapshot struct {
 	Now      time.Time
-	Status   []FeedStatus
+	Status   []city.FeedStatus
 	Stations []StationState // by feed, then id
 	Alerts   []AlertView
 	Err      error        // the cache's last error, shown to the officer
@@ -47,7 +47,7 @@ type Snapshot struct {
 const lateAfter = 2 * time.Minute
 
 // BuildSnapshot reads the current state from src and the feed health.
-func BuildSnapshot(src Source, status []FeedStatus, alerts []AlertView, now time.Time) Snapshot {
+func BuildSnapshot(src Source, status []city.FeedStatus, alerts []AlertView, now time.Time) Snapshot {
 	s := Snapshot{Now: now, Status: status, Alerts: alerts}
 	sts, err := src.Stations()
 	if err != nil {

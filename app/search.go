@@ -335,7 +335,7 @@ func (c *Console) showPlace(h searchHit) {
 		}
 		rows = append(rows, row{widgets.DetailValue{
 			Label: ss.Station.Name, Value: j.Status, Unit: feedName(ss.Station.Feed),
-			Age: FormatAge(c.last.Now.Sub(ss.Newest)), Stale: j.Stale, Color: readable(j.Color),
+			Age: city.FormatAge(c.last.Now.Sub(ss.Newest)), Stale: j.Stale, Color: readable(j.Color),
 		}, j.Severity})
 	}
 	// Stations in alarm first, the most severe at the top.

@@ -42,19 +42,19 @@ type StampLine struct {
 
 // FreshnessStamp is what a snapshot is stamped with: when it was taken
 // (Beijing time) and, per feed, its state and the age of its newest data.
-func FreshnessStamp(now time.Time, status []FeedStatus) []StampLine {
+func FreshnessStamp(now time.Time, status []city.FeedStatus) []StampLine {
 	out := []StampLine{{Text: lang.L("Snapshot") + " " + now.In(city.Shanghai).Format("2006-01-02 15:04:05") + " " + lang.L("Beijing time") +
 		" · " + lang.L("newest data"), Color: color.NRGBA{0xEE, 0xEE, 0xEE, 0xFF}}}
 	for _, st := range status {
 		age := lang.L("no data")
 		if a := st.Age(now); a >= 0 {
-			age = FormatAge(a)
+			age = city.FormatAge(a)
 		}
 		c := assets.BadgeOffline
 		switch st.State {
-		case FeedLive:
+		case city.FeedLive:
 			c = assets.BadgeLive
-		case FeedDegraded:
+		case city.FeedDegraded:
 			c = assets.BadgeDegraded
 		}
 		out = append(out, StampLine{Text: fmt.Sprintf("%s %s %s %s", feedName(st.Feed), stateText(st.State), st.State, age), Color: c})
@@ -208,7 +208,7 @@ func Snapshots(dir string) ([]string, error) {
 // and each feed's freshness. It runs on the UI goroutine.
 func (c *Console) Screenshot() (image.Image, error) {
 	now := time.Now()
-	var status []FeedStatus
+	var status []city.FeedStatus
 	if c.last != nil {
 		status = c.last.Status
 	}

@@ -7,58 +7,8 @@ import (
 	"onescreen/city"
 )
 
-// FeedState is a feed's health as the status strip and the banner show it.
-type FeedState int
-
-// Feed states, worst first.
-const (
-	FeedOffline  FeedState = iota // not connected to the feed server
-	FeedDegraded                  // connected, but this feed's data is not fresh
-	FeedLive                      // connected and fresh
-)
-
-// String gives the badge text.
-func (s FeedState) String() string {
-	switch s {
-	case FeedLive:
-		return "LIVE"
-	case FeedDegraded:
-		return "DEGRADED"
-	default:
-		return "OFFLINE"
-	}
-}
-
-// FeedStatus is one feed's badge: state, rate, freshness and rejects.
-type FeedStatus struct {
-	Feed      city.Feed
-	State     FeedState
-	Since     time.Time // when the feed entered State (zero: since start)
-	Rate      float64   // readings per second over the last RateWindow
-	Newest    time.Time // observation time of the newest reading held (zero: none)
-	Received  int64     // readings received since start
-	Rejected  int       // messages rejected for this feed, all time
-	Gaps      int       // gaps reported by the server since start
-	LastError string    // the connection's last error, if any
-	// SinceStart: offline since the app started, with nothing held to
-	// tell when the link was last up.
-	SinceStart bool
-}
-
-// Age is how old the newest reading is at now; negative when there is none.
-func (s FeedStatus) Age(now time.Time) time.Duration {
-	if s.Newest.IsZero() {
-		return -1
-	}
-	return now.Sub(s.Newest)
-}
-
 // RateWindow is the period over which a feed's readings/s is averaged.
 const RateWindow = 10 * time.Second
-
-// DefaultStaleAfter is how old a feed's newest reading may be before the
-// feed counts as degraded even while connected.
-const DefaultStaleAfter = 2 * time.Minute
 
 // rateMeter counts events in one-second buckets over RateWindow.
 type rateMeter struct {
@@ -96,7 +46,7 @@ type feedHealth struct {
 	received int64
 	rejected int
 	gaps     int
-	state    FeedState
+	state    city.FeedState
 	since    time.Time
 }
 
@@ -112,7 +62,7 @@ type healthBoard struct {
 
 func newHealthBoard(staleAfter time.Duration) *healthBoard {
 	if staleAfter <= 0 {
-		staleAfter = DefaultStaleAfter
+		staleAfter = city.DefaultStaleAfter
 	}
 	b := &healthBoard{feeds: map[city.Feed]*feedHealth{}, staleAfter: staleAfter}
 	for _, f := range city.Feeds {
@@ -131,29 +81,29 @@ func (b *healthBoard) feed(f city.Feed) *feedHealth {
 }
 
 // snapshot computes every known feed's status at now, in city.Feeds order.
-func (b *healthBoard) snapshot(now time.Time) []FeedStatus {
+func (b *healthBoard) snapshot(now time.Time) []city.FeedStatus {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	out := make([]FeedStatus, 0, len(city.Feeds))
+	out := make([]city.FeedStatus, 0, len(city.Feeds))
 	for _, f := range city.Feeds {
 		h := b.feed(f)
-		st := FeedOffline
+		st := city.FeedOffline
 		if b.connected {
-			st = FeedDegraded
+			st = city.FeedDegraded
 			if !h.newest.IsZero() && now.Sub(h.newest) <= b.staleAfter && now.Sub(h.lastRecv) <= b.staleAfter {
-				st = FeedLive
+				st = city.FeedLive
 			}
 		}
 		if st != h.state || h.since.IsZero() {
 			h.state, h.since = st, now
 		}
-		if st == FeedOffline && !b.connSince.IsZero() {
+		if st == city.FeedOffline && !b.connSince.IsZero() {
 			h.since = b.connSince // offline since the link dropped, however often it was retried
 		}
-		out = append(out, FeedStatus{
+		out = append(out, city.FeedStatus{
 			Feed: f, State: st, Since: h.since, Rate: h.meter.rate(now), Newest: h.newest,
 			Received: h.received, Rejected: h.rejected, Gaps: h.gaps, LastError: b.lastErr,
-			SinceStart: st == FeedOffline && b.connSince.IsZero(),
+			SinceStart: st == city.FeedOffline && b.connSince.IsZero(),
 		})
 	}
 	return out

@@ -350,7 +350,7 @@ func (w *Wall) applyBoard(s *Snapshot) {
 		if !isZH() {
 			cond, sev, state = a.Condition.NameEN(), a.Severity.String(), strings.ReplaceAll(string(a.State), "_", "-")
 		}
-		detail := state + " · " + FormatAge(s.Now.Sub(a.Raised))
+		detail := state + " · " + city.FormatAge(s.Now.Sub(a.Raised))
 		if a.Team != "" {
 			detail += " · " + a.Team
 		}

@@ -291,3 +291,13 @@ func CheckDutyText(what, s string) error {
 	}
 	return nil
 }
+
+// RejectFeeds lists the feeds of Rejects in order.
+func (s ShiftSummary) RejectFeeds() []string {
+	out := make([]string, 0, len(s.Rejects))
+	for k := range s.Rejects {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
