@@ -19,6 +19,9 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"onescreen/app"
+	"onescreen/app/export"
+	"onescreen/app/ingest"
+	"onescreen/app/ui"
 	"onescreen/cache"
 	"onescreen/city"
 )
@@ -81,14 +84,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if o.statsEvery > 0 {
-		go app.LogStats(ctx, stderr, o.statsEvery)
+		go ingest.LogStats(ctx, stderr, o.statsEvery)
 	}
 	if o.headless {
 		err = app.RunHeadless(ctx, rt, stdout, o.statusEvery)
 		return errors.Join(err, rt.Close())
 	}
 	a := fyneapp.NewWithID(appID)
-	err = app.RunConsole(ctx, a, rt, app.ConsoleOptions{Lang: o.lang, Officer: o.officer, FullScreen: o.fullscreen || o.wall, Site: &site, BaseMapDir: o.basemap,
+	err = ui.RunConsole(ctx, a, parts(rt), ui.ConsoleOptions{Lang: o.lang, Officer: o.officer, FullScreen: o.fullscreen || o.wall, Site: &site, BaseMapDir: o.basemap,
 		ReadOnly: o.ReadOnly, Wall: o.wall, WallRotate: o.wallRotate,
 		SnapshotEvery: o.snapshotEvery, SnapshotDir: o.snapshotDir, SnapshotKeep: o.snapshotKeep, Log: stderr})
 	return errors.Join(err, rt.Close())
@@ -223,12 +226,12 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 	var feedF city.Feed
 	var err error
 	if *from != "" {
-		if fromT, err = app.ParseTime(*from); err != nil {
+		if fromT, err = export.ParseTime(*from); err != nil {
 			return fmt.Errorf("--from: %w", err)
 		}
 	}
 	if *to != "" {
-		if toT, err = app.ParseTime(*to); err != nil {
+		if toT, err = export.ParseTime(*to); err != nil {
 			return fmt.Errorf("--to: %w", err)
 		}
 	}
@@ -281,19 +284,25 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 	alerts := cache.AlertFilter{OpenOnly: *openOnly, From: fromT, To: toT, Feed: feedF}
 	switch what {
 	case "readings":
-		return app.ExportReadingsWithConfig(db, cache.ReadingFilter{From: fromT, To: toT, Feed: feedF}, site, stdout)
+		return export.ExportReadingsWithConfig(db, cache.ReadingFilter{From: fromT, To: toT, Feed: feedF}, site, stdout)
 	case "alerts":
-		return app.ExportAlerts(db, alerts, stdout)
+		return export.ExportAlerts(db, alerts, stdout)
 	case "handover": // shifts that began in [--from, --to)
-		return app.ExportHandovers(db, fromT, toT, stdout)
+		return export.ExportHandovers(db, fromT, toT, stdout)
 	case "dutylog":
-		return app.ExportDutyLog(db, fromT, toT, stdout)
+		return export.ExportDutyLog(db, fromT, toT, stdout)
 	default:
 		if *alertID != "" {
-			return app.ExportCAPAlert(db, *alertID, capOpts, stdout)
+			return export.ExportCAPAlert(db, *alertID, capOpts, stdout)
 		}
-		files, err := app.ExportCAP(db, alerts, capOpts, *outDir)
+		files, err := export.ExportCAP(db, alerts, capOpts, *outDir)
 		fmt.Fprintf(stderr, "CAP files written to %s: %d\n", *outDir, len(files))
 		return err
 	}
+}
+
+// parts connects the console to the running data path.
+func parts(rt *app.Runtime) ui.Parts {
+	return ui.Parts{Data: rt.DB, Live: rt, Desk: rt.Desk, Duty: rt.Duty, Exports: export.Cache{DB: rt.DB},
+		Site: rt.Opts.Site, StaleAfter: rt.Opts.StaleAfter}
 }

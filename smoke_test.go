@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"onescreen/app"
+	"onescreen/app/ui"
 	"onescreen/cache"
 	"onescreen/city"
 	"onescreen/internal/testutil"
@@ -216,4 +216,4 @@ func checkScreenshot(t *testing.T, img image.Image, appOut string) {
 	}
 }
 
-var appSnapshots = app.Snapshots
+var appSnapshots = ui.Snapshots

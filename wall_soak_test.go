@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"onescreen/app"
+	"onescreen/app/ui"
 	"onescreen/cache"
 	"onescreen/feeds"
 	"onescreen/internal/testutil"
@@ -215,7 +215,7 @@ func TestWallSoakRealWindow(t *testing.T) {
 	if strings.Contains(feedOut.String(), "action ") {
 		t.Errorf("the read-only wall sent steps to the feed server:\n%s", tail(feedOut.String(), 20))
 	}
-	names, err := app.Snapshots(snapDir)
+	names, err := ui.Snapshots(snapDir)
 	if err != nil || len(names) == 0 {
 		t.Fatalf("no snapshots: %v\n%s", err, tail(out.String(), 40))
 	}

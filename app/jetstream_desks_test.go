@@ -13,9 +13,11 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"onescreen/app/desk"
 	"onescreen/cache"
 	"onescreen/city"
 	"onescreen/feeds"
+	"onescreen/internal/desktest"
 	"onescreen/internal/testutil"
 )
 
@@ -56,7 +58,7 @@ func desksOnJetStream(t *testing.T, nodes int) {
 	published := pub.ticks(t, 20) // to 100 s into the incidents: alarms of every feed
 	pub.flush(t)
 
-	type desk struct {
+	type deskRun struct {
 		name, officer, url string
 		proxies            []*testutil.Proxy
 		dataDir            string
@@ -64,7 +66,7 @@ func desksOnJetStream(t *testing.T, nodes int) {
 		before             int // readings published before this run of the desk
 	}
 	dir := t.TempDir()
-	desks := []*desk{{name: "desk A", officer: "王伟"}, {name: "desk B", officer: "李娜"}, {name: "wall"}}
+	desks := []*deskRun{{name: "desk A", officer: "王伟"}, {name: "desk B", officer: "李娜"}, {name: "wall"}}
 	A, B, wall := desks[0], desks[1], desks[2]
 	var viaProxies []string
 	for _, nd := range ns.Nodes {
@@ -79,7 +81,7 @@ func desksOnJetStream(t *testing.T, nodes int) {
 		}
 		d.dataDir = filepath.Join(dir, fmt.Sprintf("data%d", i))
 	}
-	open := func(d *desk) {
+	open := func(d *deskRun) {
 		t.Helper()
 		rt, err := Start(context.Background(), Options{DataDir: d.dataDir, FeedURL: d.url, MaxBackoff: 300 * time.Millisecond, Officer: d.officer})
 		if err != nil {
@@ -98,7 +100,7 @@ func desksOnJetStream(t *testing.T, nodes int) {
 		}
 	}()
 
-	caughtUp := func(d *desk) bool { return received(d.rt) == int64(published-d.before) }
+	caughtUp := func(d *deskRun) bool { return received(d.rt) == int64(published-d.before) }
 	for _, d := range desks {
 		testutil.WaitFor(t, 30*time.Second, d.name+" to receive the readings", func() bool { return caughtUp(d) })
 	}
@@ -121,7 +123,7 @@ func desksOnJetStream(t *testing.T, nodes int) {
 	ids = ids[:4]
 
 	var taken []city.Step
-	act := func(d *desk, alert string, kind city.StepKind, team, note string) {
+	act := func(d *deskRun, alert string, kind city.StepKind, team, note string) {
 		t.Helper()
 		at := time.Now()
 		if _, err := d.rt.Desk.Act(alert, kind, team, note, at); err != nil {
@@ -130,14 +132,14 @@ func desksOnJetStream(t *testing.T, nodes int) {
 		taken = append(taken, city.Step{Alert: alert, Kind: kind, Officer: d.officer, Team: team, Note: note, Time: at})
 		time.Sleep(5 * time.Millisecond)
 	}
-	faceOn := func(d *desk, id string) alertFace { return deskFaces(d.rt)[id] }
+	faceOn := func(d *deskRun, id string) alertFace { return deskFaces(d.rt)[id] }
 
 	// Online: desk A acknowledges alert 1; alert 4 is acknowledged and resolved on desk A,
 	// verified on desk B and closed on desk A.
 	act(A, ids[0], city.StepAcknowledge, "", "")
 	act(A, ids[3], city.StepAcknowledge, "", "")
 	act(A, ids[3], city.StepResolve, "", "现场核实：传感器误报")
-	for _, d := range []*desk{B, wall} {
+	for _, d := range []*deskRun{B, wall} {
 		testutil.WaitFor(t, 10*time.Second, d.name+" to see desk A's steps", func() bool {
 			return faceOn(d, ids[0]).AckBy == "王伟" && faceOn(d, ids[3]).ResBy == "王伟"
 		})
@@ -214,8 +216,8 @@ func desksOnJetStream(t *testing.T, nodes int) {
 		p.Restore(t)
 	}
 
-	pending := func(d *desk) int {
-		d.rt.Ingest.flush() // what was received is in the cache, its steps in the outbox
+	pending := func(d *deskRun) int {
+		d.rt.Ingest.Flush() // what was received is in the cache, its steps in the outbox
 		if err := d.rt.DB.Flush(); err != nil {
 			t.Fatal(err)
 		}
@@ -227,7 +229,7 @@ func desksOnJetStream(t *testing.T, nodes int) {
 	}
 	var faces map[string]alertFace
 	withClosed := true // a restarted desk shows the alerts closed before its start no more
-	facesOf := func(d *desk) map[string]alertFace {
+	facesOf := func(d *deskRun) map[string]alertFace {
 		out := deskFaces(d.rt)
 		for id, f := range out {
 			if !withClosed && f.State == string(city.StateClosed) {
@@ -237,7 +239,7 @@ func desksOnJetStream(t *testing.T, nodes int) {
 		return out
 	}
 	// the comment count each desk shows on each alert
-	commentsOf := func(d *desk) map[string]int {
+	commentsOf := func(d *deskRun) map[string]int {
 		out := map[string]int{}
 		for _, v := range d.rt.Desk.Views(time.Now(), withClosed) {
 			out[v.Alert.ID] = v.Comments
@@ -286,9 +288,9 @@ func desksOnJetStream(t *testing.T, nodes int) {
 	dutyAlike := func(what string) {
 		t.Helper()
 		testutil.WaitFor(t, 20*time.Second, "every desk to hold the same duty records "+what, func() bool {
-			fa := dutyFace(t, A.rt)
+			fa := desktest.DutyFace(t, A.rt.DB)
 			for _, d := range desks[1:] {
-				if dutyFace(t, d.rt) != fa {
+				if desktest.DutyFace(t, d.rt.DB) != fa {
 					return false
 				}
 			}
@@ -296,7 +298,7 @@ func desksOnJetStream(t *testing.T, nodes int) {
 		})
 	}
 	dutyAlike("after the reconnect")
-	duties := dutyFace(t, A.rt)
+	duties := desktest.DutyFace(t, A.rt.DB)
 
 	want := map[string][4]string{ // state, acknowledged by, team, closed by
 		fresh:  {"acknowledged", "王伟", "", ""},
@@ -320,7 +322,7 @@ func desksOnJetStream(t *testing.T, nodes int) {
 	// desk B's own late acknowledgement lost its place to desk A's, which
 	// took effect there; on desk A and the wall desk B's is the one without
 	// effect
-	for _, d := range []*desk{A, wall} {
+	for _, d := range []*deskRun{A, wall} {
 		if st := d.rt.Desk.PeerStepStats(); st.Ignored != 1 {
 			t.Errorf("%s: %d peer steps without effect, want 1 (desk B's acknowledgement of alert 2): %+v", d.name, st.Ignored, st)
 		}
@@ -348,20 +350,20 @@ func desksOnJetStream(t *testing.T, nodes int) {
 			t.Errorf("alert %s after desk B's restart: %+v, before: %+v", id, g, f)
 		}
 	}
-	if st := B.rt.Desk.PeerStepStats(); st != (PeerStepStats{Repeats: len(taken)}) {
+	if st := B.rt.Desk.PeerStepStats(); st != (desk.PeerStepStats{Repeats: len(taken)}) {
 		t.Errorf("the restarted desk B took replayed steps again: %+v, want %d repeats only", st, len(taken))
 	}
 	// its own duty-log entry, desk A's entry and roster
 	testutil.WaitFor(t, 10*time.Second, "the restarted desk B to be replayed the duty messages", func() bool {
-		return B.rt.Duty.PeerDutyStats() == PeerDutyStats{Own: 1, Repeats: 2}
+		return B.rt.Duty.PeerDutyStats() == desk.PeerDutyStats{Own: 1, Repeats: 2}
 	})
-	if got := dutyFace(t, B.rt); got != duties {
+	if got := desktest.DutyFace(t, B.rt.DB); got != duties {
 		t.Errorf("after its restart desk B holds the duty records\n%s\nwant\n%s", got, duties)
 	}
 
 	// A second wall is switched on with an empty cache: a step that comes
 	// before the reading raising its alert waits for it.
-	wall2 := &desk{name: "second wall", url: ns.URLs(), dataDir: filepath.Join(dir, "data3")}
+	wall2 := &deskRun{name: "second wall", url: ns.URLs(), dataDir: filepath.Join(dir, "data3")}
 	open(wall2)
 	desks = append(desks, wall2)
 	waitAlike("with the second wall")
@@ -372,7 +374,7 @@ func desksOnJetStream(t *testing.T, nodes int) {
 		t.Errorf("the second wall: %+v, want each of %d steps applied once, one without effect", st, len(taken))
 	}
 	dutyAlike("with the second wall")
-	if st := wall2.rt.Duty.PeerDutyStats(); st != (PeerDutyStats{Taken: 3}) {
+	if st := wall2.rt.Duty.PeerDutyStats(); st != (desk.PeerDutyStats{Taken: 3}) {
 		t.Errorf("the second wall: duty messages %+v, want the two entries and the roster taken once", st)
 	}
 
@@ -410,7 +412,7 @@ func desksOnJetStream(t *testing.T, nodes int) {
 			dutyInStream++
 			continue
 		}
-		s, err := StepOfWire(*env.Action)
+		s, err := desk.StepOfWire(*env.Action)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -521,7 +523,7 @@ func TestJetStreamDesksAcrossServerRestart(t *testing.T) {
 
 	alike := func() bool {
 		for _, rt := range rts {
-			rt.Ingest.flush()
+			rt.Ingest.Flush()
 			if err := rt.DB.Flush(); err != nil {
 				t.Fatal(err)
 			}
@@ -565,7 +567,7 @@ func TestJetStreamDesksAcrossServerRestart(t *testing.T) {
 		if err != nil || env.Action == nil {
 			t.Fatalf("step %d: %v", seq, err)
 		}
-		if s, err := StepOfWire(*env.Action); err == nil && s.Kind.ByOfficer() {
+		if s, err := desk.StepOfWire(*env.Action); err == nil && s.Kind.ByOfficer() {
 			got[stepKey(s)]++
 		}
 	}

@@ -13,10 +13,12 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/paulmach/orb"
 
+	"onescreen/app/ingest"
 	"onescreen/cache"
 	"onescreen/city"
 	"onescreen/feeds"
 	"onescreen/feeds/sim"
+	"onescreen/internal/desktest"
 	"onescreen/internal/testutil"
 )
 
@@ -96,14 +98,14 @@ func (p *jsTicks) flush(t *testing.T) {
 func (p *jsTicks) rows() (int, map[city.Feed]uint64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	keys := map[rowKey]bool{}
+	keys := map[desktest.RowKey]bool{}
 	last := map[city.Feed]uint64{}
 	for id, r := range p.byID {
 		for _, m := range r.Values {
-			keys[rowKey{r.Station, r.Time.UnixMilli(), m.Param}] = true
+			keys[desktest.RowKeyOf(r.Station, r.Time, m.Param)] = true
 		}
 		if r.Event != "" {
-			keys[rowKey{r.Station, r.Time.UnixMilli(), "!" + r.Event}] = true
+			keys[desktest.RowKeyOf(r.Station, r.Time, "!"+r.Event)] = true
 		}
 		last[r.Feed] = max(last[r.Feed], p.seqs[id])
 	}
@@ -168,7 +170,7 @@ func TestJetStreamRuntimeResume(t *testing.T) {
 	if got := readingCount(t, rt.DB); got != rows2 {
 		t.Fatalf("cache holds %d rows, want %d", got, rows2)
 	}
-	rt.Ingest.flush()
+	rt.Ingest.Flush()
 	if err := rt.DB.Flush(); err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +223,7 @@ func TestJetStreamRuntimeBadInput(t *testing.T) {
 	pub.flush(t)
 	rows, _ := pub.rows()
 	testutil.WaitFor(t, 30*time.Second, "the readings and the two rejects", func() bool {
-		rt.Ingest.flush()
+		rt.Ingest.Flush()
 		rej, _ := rt.DB.Rejects(10)
 		return readingCount(t, rt.DB) >= rows && len(rej) >= 2
 	})
@@ -255,7 +257,7 @@ func TestJetStreamRuntimeBadInput(t *testing.T) {
 
 // countingHandler counts each reading handed on, by its Nats-Msg-Id.
 type countingHandler struct {
-	*Ingest
+	*ingest.Ingest
 	mu   sync.Mutex
 	seen map[string]int
 	rej  []string
@@ -292,7 +294,7 @@ func TestJetStreamClusterLeaderKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	in, err := NewIngest(db, 0)
+	in, err := ingest.NewIngest(db, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +334,7 @@ func TestJetStreamClusterLeaderKilled(t *testing.T) {
 	rows, _ := pub.rows()
 	deadline := time.Now().Add(90 * time.Second)
 	for {
-		in.flush()
+		in.Flush()
 		_ = db.Flush()
 		if readingCount(t, db) >= rows {
 			break
@@ -355,7 +357,7 @@ func TestJetStreamClusterLeaderKilled(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	time.Sleep(time.Second) // a doubled delivery would arrive now
-	in.flush()
+	in.Flush()
 	_ = db.Flush()
 	pub.mu.Lock()
 	defer pub.mu.Unlock()
@@ -475,7 +477,7 @@ func TestJetStreamOutboxSteps(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db2.Close()
-	in2, _ := NewIngest(db2, 0)
+	in2, _ := ingest.NewIngest(db2, 0)
 	peer := &stepPeer{countingHandler: countingHandler{Ingest: in2, seen: map[string]int{}}}
 	u, _ := feeds.ParseNATSURLs(ns.URLs())
 	j2, err := feeds.NewJetStream(feeds.JetStreamConfig{URLs: u, Feeds: city.Feeds, Handler: peer, Cursors: in2.Cursors, MaxBackoff: 300 * time.Millisecond})

@@ -10,11 +10,16 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 	"github.com/nats-io/nats.go"
 
-	"onescreen/cache"
+	"onescreen/app/desk"
+	"onescreen/app/ui"
+	"onescreen/assets"
 	"onescreen/city"
 	"onescreen/feeds"
+	"onescreen/internal/desktest"
 	"onescreen/internal/testutil"
 )
 
@@ -23,42 +28,6 @@ type dutyDesk struct {
 	name, officer string
 	dataDir       string
 	rt            *Runtime
-}
-
-// dutyFace is what a desk holds of the duty records, as text to compare.
-func dutyFace(t *testing.T, rt *Runtime) string {
-	t.Helper()
-	log, err := rt.DB.DutyLog(time.Time{}, time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs, err := rt.DB.Handovers(time.Time{}, time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	roster, _, err := rt.DB.RosterEdit()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	for _, e := range log {
-		fmt.Fprintf(&b, "log %s %s %d %s %q\n", e.ID, e.Officer, e.Time.UnixNano(), e.Shift, e.Text)
-	}
-	fmt.Fprintf(&b, "roster %+v by %s at %d\n", roster.Shifts, roster.By, roster.At.UnixNano())
-	for _, h := range hs {
-		s := h.Summary
-		fmt.Fprintf(&b, "handover %s %d–%d opened=%d closed=%d open=%d overdue=%d signed %s %d %q acked %s %d %q\n", h.Shift,
-			s.From.UnixNano(), s.To.UnixNano(), s.Opened, s.Closed, s.StillOpen, s.Overdue,
-			h.SignedBy, h.Signed.UnixNano(), h.Note, h.AckedBy, h.Acked.UnixNano(), h.AckNote)
-	}
-	return b.String()
-}
-
-// dutyOutboxOfficers lists the officer of every message a desk's duty
-// outbox ever held.
-func dutyOutboxOfficers(t *testing.T, dataDir string) []string {
-	t.Helper()
-	return cacheStrings(t, dataDir, `SELECT officer FROM duty_outbox ORDER BY seq`)
 }
 
 // TestDesksShareDutyRecords runs two duty desks and a read-only wall on
@@ -102,18 +71,15 @@ func shareDutyRecords(t *testing.T, dir, url string, inject func(feeds.WireActio
 	A, B, wall := desks[0], desks[1], desks[2]
 
 	// desk B has its duty window open
-	console, _ := newTestConsole(t, B.rt)
-	console.duty, console.db = B.rt.Duty, B.rt.DB
+	console := testConsole(t, B.rt, ui.ConsoleOptions{})
 	console.ShowDutyWindow()
 	// and the wall shows who is on duty
-	wallConsole, _ := newTestConsole(t, wall.rt)
-	wallConsole.duty, wallConsole.opts.Wall = wall.rt.Duty, true
-	apply(wallConsole, wall.rt)
-	wallConsole.wall = newWall(wallConsole)
-	wallConsole.wall.show(0, time.Now())
+	wallConsole := testConsole(t, wall.rt, ui.ConsoleOptions{Wall: true})
+	applyNow(wallConsole, wall.rt)
+	wallConsole.StartWall(time.Now())
 	onDuty := func() string {
-		apply(wallConsole, wall.rt)
-		return wallConsole.wall.duty.Text
+		applyNow(wallConsole, wall.rt)
+		return wallConsole.WallOnDuty()
 	}
 	if on := onDuty(); !strings.Contains(on, "王伟") || strings.Contains(on, "赵敏") {
 		t.Fatalf("the wall shows on duty %q before the roster edit", on)
@@ -130,9 +96,9 @@ func shareDutyRecords(t *testing.T, dir, url string, inject func(feeds.WireActio
 			return err == nil && len(es) == 1 && es[0].ID == entry.ID && es[0].Officer == "王伟" && es[0].Time.Equal(entry.Time)
 		})
 	}
-	apply(console, B.rt)
-	if b := console.board; b == nil || len(b.entries) != 1 || b.entries[0].Officer != "王伟" || b.entries[0].Text != entry.Text {
-		t.Errorf("desk B's duty window does not show desk A's entry after the next snapshot: %+v", console.board.entries)
+	applyNow(console, B.rt)
+	if es := console.DutyWindowEntries(); len(es) != 1 || es[0].Officer != "王伟" || es[0].Text != entry.Text {
+		t.Errorf("desk B's duty window does not show desk A's entry after the next snapshot: %+v", es)
 	}
 
 	// desk A edits the roster: a third officer joins the shift
@@ -150,10 +116,10 @@ func shareDutyRecords(t *testing.T, dir, url string, inject func(feeds.WireActio
 	if on := onDuty(); !strings.Contains(on, "赵敏") {
 		t.Errorf("the wall shows on duty %q, want the roster desk A edited (with 赵敏)", on)
 	}
-	if _, err := wall.rt.Duty.Log("墙上不能写", time.Now()); !errors.Is(err, ErrReadOnly) {
+	if _, err := wall.rt.Duty.Log("墙上不能写", time.Now()); !errors.Is(err, desk.ErrReadOnly) {
 		t.Errorf("the wall wrote in the duty log: %v", err)
 	}
-	if err := wall.rt.Duty.SetRoster(slices.Clone(site.Duty.Shifts), time.Now()); !errors.Is(err, ErrReadOnly) {
+	if err := wall.rt.Duty.SetRoster(slices.Clone(site.Duty.Shifts), time.Now()); !errors.Is(err, desk.ErrReadOnly) {
 		t.Errorf("the wall edited the roster: %v", err)
 	}
 
@@ -207,9 +173,9 @@ func shareDutyRecords(t *testing.T, dir, url string, inject func(feeds.WireActio
 	time.Sleep(300 * time.Millisecond) // anything still on its way would show now
 
 	// every screen holds the same records
-	face := dutyFace(t, A.rt)
+	face := desktest.DutyFace(t, A.rt.DB)
 	for _, d := range desks[1:] {
-		if got := dutyFace(t, d.rt); got != face {
+		if got := desktest.DutyFace(t, d.rt.DB); got != face {
 			t.Errorf("%s holds\n%s\ndesk A holds\n%s", d.name, got, face)
 		}
 	}
@@ -217,7 +183,7 @@ func shareDutyRecords(t *testing.T, dir, url string, inject func(feeds.WireActio
 		!strings.Contains(face, "signed 王伟") || !strings.Contains(face, "acked 李娜") {
 		t.Errorf("the duty records are not what the desks did:\n%s", face)
 	}
-	wantStats := map[string]PeerDutyStats{
+	wantStats := map[string]desk.PeerDutyStats{
 		"desk A": {Taken: 1, Own: 3, Stale: 1, Rejected: 2}, // takes the acknowledgement
 		"desk B": {Taken: 3, Own: 1, Stale: 1, Rejected: 2}, // the entry, the roster, the sign-off
 		"wall":   {Taken: 4, Stale: 1, Rejected: 2},
@@ -242,7 +208,7 @@ func shareDutyRecords(t *testing.T, dir, url string, inject func(feeds.WireActio
 	if st := wall.rt.Duty.PeerDutyStats(); st.Repeats != 1 || st.Stale != 2 || st.Taken != 4 {
 		t.Errorf("the wall after a replay: %+v", st)
 	}
-	if got := dutyFace(t, wall.rt); got != face {
+	if got := desktest.DutyFace(t, wall.rt.DB); got != face {
 		t.Errorf("after a replay the wall holds\n%s\nwant\n%s", got, face)
 	}
 
@@ -268,16 +234,16 @@ func shareDutyRecords(t *testing.T, dir, url string, inject func(feeds.WireActio
 		}
 	}
 	for _, d := range desks {
-		for _, o := range dutyOutboxOfficers(t, d.dataDir) {
+		for _, o := range desktest.DutyOutboxOfficers(t, d.dataDir) {
 			if o != d.officer {
 				t.Errorf("%s queued a duty message of %q in its duty outbox", d.name, o)
 			}
 		}
 	}
-	if n := len(dutyOutboxOfficers(t, A.dataDir)); n != 3 {
+	if n := len(desktest.DutyOutboxOfficers(t, A.dataDir)); n != 3 {
 		t.Errorf("desk A's duty outbox held %d messages, want its 3", n)
 	}
-	if n := len(dutyOutboxOfficers(t, wall.dataDir)); n != 0 {
+	if n := len(desktest.DutyOutboxOfficers(t, wall.dataDir)); n != 0 {
 		t.Errorf("the wall's duty outbox held %d messages", n)
 	}
 	if ownBack {
@@ -295,7 +261,7 @@ func shareDutyRecords(t *testing.T, dir, url string, inject func(feeds.WireActio
 	}
 	A.rt = rt
 	defer rt.Close()
-	want := PeerDutyStats{Own: 3, Repeats: 1, Stale: 1, Rejected: 2}
+	want := desk.PeerDutyStats{Own: 3, Repeats: 1, Stale: 1, Rejected: 2}
 	testutil.WaitFor(t, 10*time.Second, "the restarted desk A to be sent the duty messages again", func() bool {
 		return A.rt.Duty.PeerDutyStats() == want
 	})
@@ -303,7 +269,7 @@ func shareDutyRecords(t *testing.T, dir, url string, inject func(feeds.WireActio
 	if st := A.rt.Duty.PeerDutyStats(); st != want {
 		t.Errorf("the restarted desk A: %+v, want %+v", st, want)
 	}
-	if got := dutyFace(t, A.rt); got != face {
+	if got := desktest.DutyFace(t, A.rt.DB); got != face {
 		t.Errorf("the restarted desk A holds\n%s\nwant\n%s", got, face)
 	}
 	if p, err := A.rt.DB.DutyOutboxPending(0); err != nil || len(p) != 0 {
@@ -347,82 +313,28 @@ func TestJetStreamDesksShareDutyRecords(t *testing.T) {
 	shareDutyRecords(t, t.TempDir(), ns.URLs(), inject, false)
 }
 
-// TestPeerAcknowledgementBeforeItsSignOff: an acknowledgement that reaches
-// a desk before its sign-off waits for it, and the handover is whole once
-// the sign-off arrives; a later second sign-off of the shift changes
-// nothing, an earlier one (or an earlier acknowledgement) takes its place.
-func TestPeerAcknowledgementBeforeItsSignOff(t *testing.T) {
-	cfg := dutySite()
-	db, err := cache.Open(filepath.Join(t.TempDir(), "data"), cache.Options{})
+// testConsole is a console on rt's data under Fyne's test driver, in
+// Chinese, at 1600×900.
+func testConsole(t *testing.T, rt *Runtime, o ui.ConsoleOptions) *ui.Console {
+	t.Helper()
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(assets.NewTheme())
+	if err := ui.SetLanguage(ui.LangZH); err != nil {
+		t.Fatal(err)
+	}
+	o.Site = rt.Opts.Site
+	c, err := ui.NewConsole(a, rt.DB, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	desk, err := NewAlertDesk(db, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	duty, err := NewDutyDesk(db, cfg, desk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := NewIngest(db, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in.OnPeerStep(desk.PeerStep)
-	in.OnPeerDuty(duty.PeerDuty)
-	shift := shT(8, 0).Format(time.RFC3339) + "|白班"
-	wire := func(id, step, officer string, at time.Time, team, note string) feeds.WireAction {
-		return feeds.WireAction{ID: id, Alert: shift, Step: step, Officer: officer, Time: at.Format(time.RFC3339Nano), Team: team, Note: note}
-	}
-	ack := wire("duty-ack-1", feeds.StepDutyAck, "张强", shT(20, 5), "", "已接班")
-	in.PeerStepAt(ack, feeds.Cursor{Epoch: "e1", After: 7})
-	if st := duty.PeerDutyStats(); st.Waiting != 1 || st.Taken != 0 {
-		t.Fatalf("the acknowledgement before its sign-off: %+v", st)
-	}
-	if _, found, _ := db.Handover(shift); found {
-		t.Fatal("an acknowledgement alone made a handover")
-	}
-	in.PeerStepAt(wire("duty-sign-1", feeds.StepDutySignOff, "王伟", shT(20, 1), "opened=4 closed=1 open=3 overdue=2 outages=5 rejects=3", "交接"),
-		feeds.Cursor{Epoch: "e1", After: 8})
-	in.PeerStepAt(wire("duty-sign-2", feeds.StepDutySignOff, "李娜", shT(20, 2), "opened=0 closed=0 open=0 overdue=0 outages=0 rejects=0", ""),
-		feeds.Cursor{Epoch: "e1", After: 9})
-	h, found, err := db.Handover(shift)
-	if err != nil || !found {
-		t.Fatalf("no handover after the sign-off: %v", err)
-	}
-	if h.SignedBy != "王伟" || !h.Signed.Equal(shT(20, 1)) || h.Note != "交接" || h.AckedBy != "张强" || !h.Acked.Equal(shT(20, 5)) || h.AckNote != "已接班" {
-		t.Errorf("handover %+v", h)
-	}
-	s := h.Summary
-	if !s.From.Equal(shT(8, 0)) || !s.To.Equal(shT(20, 0)) || s.Opened != 4 || s.Closed != 1 || s.StillOpen != 3 || s.Overdue != 2 || s.OutageCount != 5 || s.RejectCount != 3 {
-		t.Errorf("summary %+v", s)
-	}
-	if st := duty.PeerDutyStats(); st != (PeerDutyStats{Taken: 2, Stale: 1}) {
-		t.Errorf("stats %+v", st)
-	}
+	c.Connect(ui.Parts{Data: rt.DB, Live: rt, Desk: rt.Desk, Duty: rt.Duty, Site: rt.Opts.Site})
+	c.Window().Resize(fyne.NewSize(1600, 900))
+	return c
+}
 
-	// two sign-offs and two acknowledgements of the shift (desks cut off
-	// from each other): the earlier of each holds at every desk, whatever
-	// the order they arrive in
-	in.PeerStep(wire("duty-sign-3", feeds.StepDutySignOff, "赵敏", shT(20, 0).Add(30*time.Second), "opened=1 closed=0 open=1 overdue=0 outages=0 rejects=0", "早交"))
-	in.PeerStep(wire("duty-ack-2", feeds.StepDutyAck, "孙磊", shT(20, 3), "", "先接"))
-	in.PeerStep(wire("duty-ack-3", feeds.StepDutyAck, "周杰", shT(20, 4), "", "后接"))
-	h, _, _ = db.Handover(shift)
-	if h.SignedBy != "赵敏" || h.Note != "早交" || h.Summary.Opened != 1 || h.AckedBy != "孙磊" || !h.Acked.Equal(shT(20, 3)) || h.AckNote != "先接" {
-		t.Errorf("after the conflicting sign-offs and acknowledgements: %+v", h)
-	}
-	if st := duty.PeerDutyStats(); st != (PeerDutyStats{Taken: 4, Stale: 2}) {
-		t.Errorf("stats %+v", st)
-	}
-	in.mu.Lock()
-	waiting := len(in.steps.waiting)
-	in.mu.Unlock()
-	if waiting != 0 {
-		t.Errorf("the step cursor still waits for %d duty messages", waiting)
-	}
-	if p, err := db.DutyOutboxPending(0); err != nil || len(p) != 0 {
-		t.Errorf("the duty outbox holds %d messages of other desks (%v)", len(p), err)
-	}
+// applyNow hands the console a snapshot of rt as it stands now.
+func applyNow(c *ui.Console, rt *Runtime) {
+	now := time.Now()
+	s := ui.BuildSnapshot(rt.DB, rt.Status(), rt.AlertViews(now, false), now)
+	c.Apply(&s)
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net"
 	"net/http"
@@ -16,9 +15,12 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/paulmach/orb"
 
+	"onescreen/app/desk"
+	"onescreen/app/ingest"
 	"onescreen/cache"
 	"onescreen/city"
 	"onescreen/feeds"
+	"onescreen/internal/desktest"
 	"onescreen/internal/testutil"
 )
 
@@ -130,13 +132,13 @@ func TestDesksShareOneAlertState(t *testing.T) {
 	server := startStepServer(t, addr, logPath, dets)
 	defer func() { server.stop(t) }()
 
-	type desk struct {
+	type deskRun struct {
 		name, officer string
 		proxy         *testutil.Proxy
 		dataDir       string
 		rt            *Runtime
 	}
-	desks := []*desk{{name: "desk A", officer: "王伟"}, {name: "desk B", officer: "李娜"}, {name: "wall"}}
+	desks := []*deskRun{{name: "desk A", officer: "王伟"}, {name: "desk B", officer: "李娜"}, {name: "wall"}}
 	for i, d := range desks {
 		d.proxy = testutil.NewProxy(t, addr)
 		d.dataDir = filepath.Join(dir, fmt.Sprintf("data%d", i))
@@ -161,7 +163,7 @@ func TestDesksShareOneAlertState(t *testing.T) {
 	for i, det := range dets[:3] {
 		alarm(server.srv, det, t0.Add(time.Duration(i)*time.Millisecond))
 	}
-	alertOf := func(d *desk, station string) (city.Alert, bool) {
+	alertOf := func(d *deskRun, station string) (city.Alert, bool) {
 		for _, v := range d.rt.Desk.Views(time.Now(), true) {
 			if v.Alert.Station == station {
 				return v.Alert, true
@@ -184,7 +186,7 @@ func TestDesksShareOneAlertState(t *testing.T) {
 
 	// Online: desk A acknowledges alert 1, and everyone sees who and when.
 	var taken []city.Step
-	act := func(d *desk, alert string, kind city.StepKind, team, note string) city.Step {
+	act := func(d *deskRun, alert string, kind city.StepKind, team, note string) city.Step {
 		t.Helper()
 		at := time.Now()
 		if _, err := d.rt.Desk.Act(alert, kind, team, note, at); err != nil {
@@ -196,7 +198,7 @@ func TestDesksShareOneAlertState(t *testing.T) {
 		return s
 	}
 	act(A, ids[0], city.StepAcknowledge, "", "")
-	for _, d := range []*desk{B, wall} {
+	for _, d := range []*deskRun{B, wall} {
 		testutil.WaitFor(t, 10*time.Second, d.name+" to see desk A's acknowledgement", func() bool {
 			a, _ := alertOf(d, dets[0].ID)
 			return a.State == city.StateAcknowledged && a.AcknowledgedBy == "王伟"
@@ -213,7 +215,7 @@ func TestDesksShareOneAlertState(t *testing.T) {
 	act(B, ids[2], city.StepDispatch, "南京东路消防站", "")
 	act(B, ids[0], city.StepComment, "", "物业已到场")
 	lost := act(A, ids[2], city.StepComment, "", "已电话联系业主")
-	for _, d := range []*desk{A, B} { // and both write in the duty log
+	for _, d := range []*deskRun{A, B} { // and both write in the duty log
 		if _, err := d.rt.Duty.Log(d.name+"：断网期间人工值守", time.Now()); err != nil {
 			t.Fatal(err)
 		}
@@ -224,7 +226,7 @@ func TestDesksShareOneAlertState(t *testing.T) {
 
 	// Desk A's last step reached the server just before the cut, but the
 	// acknowledgement did not come back: the outbox will send it again.
-	sendRaw(t, addr, WireActionOf(cache.OutboxID(lost), lost))
+	sendRaw(t, addr, ingest.WireActionOf(cache.OutboxID(lost), lost))
 
 	// The server restarts (its readings start a new epoch; its step log
 	// is reloaded), and a new alarm goes off while the wall is still cut.
@@ -236,7 +238,7 @@ func TestDesksShareOneAlertState(t *testing.T) {
 	A.proxy.Restore(t)
 	B.proxy.Restore(t)
 	alarm(server.srv, dets[3], time.Now().Add(-time.Second))
-	for _, d := range []*desk{A, B} {
+	for _, d := range []*deskRun{A, B} {
 		testutil.WaitFor(t, 10*time.Second, d.name+" to raise the fourth alarm", func() bool { _, ok := alertOf(d, dets[3].ID); return ok })
 	}
 	a4, _ := alertOf(A, dets[3].ID)
@@ -253,7 +255,7 @@ func TestDesksShareOneAlertState(t *testing.T) {
 	// reading that raises it there.
 	wall.proxy.Restore(t)
 
-	pending := func(d *desk) int {
+	pending := func(d *deskRun) int {
 		n, err := d.rt.Outbox.Pending()
 		if err != nil {
 			t.Fatal(err)
@@ -267,9 +269,9 @@ func TestDesksShareOneAlertState(t *testing.T) {
 			}
 		}
 		fa := deskFaces(A.rt)
-		da := dutyFace(t, A.rt)
+		da := desktest.DutyFace(t, A.rt.DB)
 		return len(fa) == 4 && fmt.Sprint(fa) == fmt.Sprint(deskFaces(B.rt)) && fmt.Sprint(fa) == fmt.Sprint(deskFaces(wall.rt)) &&
-			strings.Count(da, "log ") == 2 && da == dutyFace(t, B.rt) && da == dutyFace(t, wall.rt)
+			strings.Count(da, "log ") == 2 && da == desktest.DutyFace(t, B.rt.DB) && da == desktest.DutyFace(t, wall.rt.DB)
 	}
 	for end := time.Now().Add(20 * time.Second); !alike(); time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(end) {
@@ -307,8 +309,8 @@ func TestDesksShareOneAlertState(t *testing.T) {
 	if st := wall.rt.Desk.PeerStepStats(); st.Applied != len(taken) {
 		t.Errorf("the wall applied %d steps from the desks, want %d (%+v)", st.Applied, len(taken), st)
 	}
-	duties := dutyFace(t, A.rt)
-	if st := wall.rt.Duty.PeerDutyStats(); st != (PeerDutyStats{Taken: 2}) {
+	duties := desktest.DutyFace(t, A.rt.DB)
+	if st := wall.rt.Duty.PeerDutyStats(); st != (desk.PeerDutyStats{Taken: 2}) {
 		t.Errorf("the wall took the duty messages %+v, want both duty-log entries once", st)
 	}
 	if st := A.rt.Desk.PeerStepStats(); st.Ignored != 1 {
@@ -332,16 +334,16 @@ func TestDesksShareOneAlertState(t *testing.T) {
 		return wall.rt.Client.StepCursor().After == server.log.Last()
 	})
 	time.Sleep(300 * time.Millisecond)
-	if st := wall.rt.Desk.PeerStepStats(); st != (PeerStepStats{}) {
+	if st := wall.rt.Desk.PeerStepStats(); st != (desk.PeerStepStats{}) {
 		t.Errorf("the restarted wall was sent steps again: %+v", st)
 	}
 	if got := deskFaces(wall.rt); fmt.Sprint(got) != fmt.Sprint(faces) {
 		t.Errorf("after its restart the wall shows\n%v\nwant\n%v", got, faces)
 	}
-	if st := wall.rt.Duty.PeerDutyStats(); st != (PeerDutyStats{}) {
+	if st := wall.rt.Duty.PeerDutyStats(); st != (desk.PeerDutyStats{}) {
 		t.Errorf("the restarted wall was sent duty messages again: %+v", st)
 	}
-	if got := dutyFace(t, wall.rt); got != duties {
+	if got := desktest.DutyFace(t, wall.rt.DB); got != duties {
 		t.Errorf("after its restart the wall holds the duty records\n%s\nwant\n%s", got, duties)
 	}
 
@@ -379,7 +381,7 @@ func TestDesksShareOneAlertState(t *testing.T) {
 			duty++
 			continue
 		}
-		s, err := StepOfWire(a)
+		s, err := desk.StepOfWire(a)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -443,37 +445,9 @@ func sendRaw(t *testing.T, addr string, a feeds.WireAction) {
 // outboxOfficers lists the officer of every step a desk's outbox ever held.
 func outboxOfficers(t *testing.T, dataDir string) []string {
 	t.Helper()
-	out := cacheStrings(t, dataDir, `SELECT s.officer FROM outbox o JOIN alert_step s ON s.id = o.id`)
+	out := desktest.CacheStrings(t, dataDir, `SELECT s.officer FROM outbox o JOIN alert_step s ON s.id = o.id`)
 	if len(out) == 0 {
 		t.Errorf("the outbox in %s never held a step", dataDir)
-	}
-	return out
-}
-
-// cacheStrings runs a query that returns one text column on the cache in
-// dataDir, read-only and past the cache's own API.
-func cacheStrings(t *testing.T, dataDir, query string) []string {
-	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dataDir, cache.FileName)+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query(query)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var o string
-		if err := rows.Scan(&o); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }

@@ -12,7 +12,10 @@ import (
 	"sync"
 	"time"
 
+	"onescreen/app/desk"
+	"onescreen/app/ingest"
 	"onescreen/cache"
+	"onescreen/cache/model"
 	"onescreen/city"
 	"onescreen/feeds"
 	"onescreen/feeds/sim"
@@ -69,18 +72,33 @@ func DefaultDataDir() (string, error) {
 	return filepath.Join(home, ".local", "share", "onescreen"), nil
 }
 
+// deskStore is the cache as the alert desk stores into it: its steps go
+// through the ingest, after the readings the ingest holds (Ingest.Submit).
+type deskStore struct {
+	*cache.DB
+	in *ingest.Ingest
+}
+
+func (s deskStore) Submit(b model.Batch) error { return s.in.Submit(b) }
+
+// The cache is the desk's store.
+var (
+	_ desk.AlertStore = (*cache.DB)(nil)
+	_ desk.DutyStore  = (*cache.DB)(nil)
+)
+
 // Runtime is the running data path: feed client → ingest → cache.
 type Runtime struct {
 	Opts   Options
 	DB     *cache.DB
-	Ingest *Ingest
+	Ingest *ingest.Ingest
 	Client *feeds.Client // the websocket client, when the feed is ws:// or wss://
 	// Transport is the feed source the data path runs: Client, or a
 	// JetStream consumer for a nats:// feed.
 	Transport feeds.Transport
-	Desk      *AlertDesk
-	Duty      *DutyDesk // roster, handover and duty log (app/duty.go)
-	Outbox    *Outbox
+	Desk      *desk.AlertDesk
+	Duty      *desk.DutyDesk // roster, handover and duty log (app/duty.go)
+	Outbox    *ingest.Outbox
 	Demo      *Demo // the in-process demo server, when no feed URL was given
 
 	cancel context.CancelFunc
@@ -110,7 +128,7 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 			rt.Close()
 		}
 	}()
-	if rt.Ingest, err = NewIngest(db, opts.StaleAfter); err != nil {
+	if rt.Ingest, err = ingest.NewIngest(db, opts.StaleAfter); err != nil {
 		return nil, fmt.Errorf("read cache: %w", err)
 	}
 	if opts.Site == nil {
@@ -118,20 +136,19 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 		opts.Site = &def
 		rt.Opts.Site = opts.Site
 	}
-	if rt.Desk, err = NewAlertDesk(db, *opts.Site); err != nil {
+	if rt.Desk, err = desk.NewAlertDesk(deskStore{db, rt.Ingest}, *opts.Site); err != nil {
 		return nil, err
 	}
 	rt.Desk.SetOfficer(opts.Officer)
-	if rt.Duty, err = NewDutyDesk(db, *opts.Site, rt.Desk); err != nil {
+	if rt.Duty, err = desk.NewDutyDesk(db, *opts.Site, rt.Desk); err != nil {
 		return nil, err
 	}
-	rt.Desk.readOnly = opts.ReadOnly
-	rt.Duty.readOnly = opts.ReadOnly
+	rt.Desk.SetReadOnly(opts.ReadOnly)
+	rt.Duty.SetReadOnly(opts.ReadOnly)
 	rt.Ingest.Observe(rt.Desk.Observe)
 	rt.Ingest.OnPeerStep(rt.Desk.PeerStep)
 	rt.Ingest.OnPeerCase(rt.Desk.PeerCaseStep)
 	rt.Ingest.OnPeerDuty(rt.Duty.PeerDuty)
-	rt.Desk.before = rt.Ingest.flush
 	ctx, rt.cancel = context.WithCancel(ctx)
 
 	url := opts.FeedURL
@@ -147,10 +164,11 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	for _, st := range rt.Ingest.KnownStations() {
 		v.Know(st)
 	}
-	if rt.Transport, rt.Client, err = newTransport(opts, url, rt.Ingest, v); err != nil {
+	link := ingest.Link{URL: url, District: opts.District, JSDomain: opts.JSDomain, Token: opts.Token, CAFile: opts.CAFile, MaxBackoff: opts.MaxBackoff}
+	if rt.Transport, rt.Client, err = ingest.NewTransport(link, rt.Ingest, v); err != nil {
 		return nil, fmt.Errorf("feed client: %w", err)
 	}
-	rt.Outbox = NewOutbox(db, rt.Transport)
+	rt.Outbox = ingest.NewOutbox(db, rt.Transport)
 	rt.Ingest.OnAction(func(id string) {
 		// an ack of an id the outbox no longer holds (acked before, or
 		// sent by an earlier installation) needs nothing done
@@ -206,7 +224,7 @@ func (rt *Runtime) Err() error {
 func (rt *Runtime) Site() city.SiteConfig { return *rt.Opts.Site }
 
 // AlertViews lists the alerts for the panel.
-func (rt *Runtime) AlertViews(now time.Time, closed bool) []AlertView {
+func (rt *Runtime) AlertViews(now time.Time, closed bool) []desk.AlertView {
 	return rt.Desk.Views(now, closed)
 }
 
@@ -342,4 +360,17 @@ func (d *Demo) Close() {
 	if d.steps != nil {
 		_ = d.steps.Close()
 	}
+}
+
+// Status is each feed's health now.
+func (rt *Runtime) Status() []city.FeedStatus { return rt.Ingest.Status() }
+
+// DataErr is the data path's problem now: the cache's last write error,
+// the first error of the background work, the demo simulator's error.
+func (rt *Runtime) DataErr() error {
+	err := errors.Join(rt.Ingest.Err(), rt.Err())
+	if rt.Demo != nil {
+		err = errors.Join(err, rt.Demo.Err())
+	}
+	return err
 }

@@ -13,6 +13,7 @@ import (
 	"onescreen/cache"
 	"onescreen/city"
 	"onescreen/feeds"
+	"onescreen/internal/desktest"
 	"onescreen/internal/testutil"
 )
 
@@ -24,7 +25,7 @@ import (
 func TestWorkflowOutboxSurvivesOutageAndRestart(t *testing.T) {
 	var mu sync.Mutex
 	var got []feeds.WireAction
-	srv, addr := startFeedServer(t, feeds.ServerConfig{Heartbeat: 200 * time.Millisecond, OnAction: func(a feeds.WireAction) {
+	srv, addr := desktest.StartFeedServer(t, feeds.ServerConfig{Heartbeat: 200 * time.Millisecond, OnAction: func(a feeds.WireAction) {
 		mu.Lock()
 		got = append(got, a)
 		mu.Unlock()

@@ -301,3 +301,7 @@ func (s ShiftSummary) RejectFeeds() []string {
 	sort.Strings(out)
 	return out
 }
+
+// Named reports whether the shift names anyone (a leader or officers); a
+// roster without names lets any officer sign off and take over.
+func (s Shift) Named() bool { return s.Leader != "" || len(s.Officers) > 0 }
