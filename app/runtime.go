@@ -101,6 +101,8 @@ type Runtime struct {
 	Outbox    *ingest.Outbox
 	Demo      *Demo // the in-process demo server, when no feed URL was given
 
+	changes chan struct{} // signalled when an officer would see a change (Changes)
+
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	errMu  sync.Mutex
@@ -121,7 +123,7 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open cache in %s: %w", opts.DataDir, err)
 	}
-	rt := &Runtime{Opts: opts, DB: db}
+	rt := &Runtime{Opts: opts, DB: db, changes: make(chan struct{}, 1)}
 	ok := false
 	defer func() {
 		if !ok {
@@ -145,6 +147,7 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	}
 	rt.Desk.SetReadOnly(opts.ReadOnly)
 	rt.Duty.SetReadOnly(opts.ReadOnly)
+	rt.Desk.OnChange(rt.signal)
 	rt.Ingest.Observe(rt.Desk.Observe)
 	rt.Ingest.OnPeerStep(rt.Desk.PeerStep)
 	rt.Ingest.OnPeerCase(rt.Desk.PeerCaseStep)
@@ -176,6 +179,7 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 			rt.noteErr(err)
 		}
 	}, func(s feeds.ConnState) {
+		rt.signal() // the feed badges change at once
 		rt.Outbox.ConnState(s)
 		if err := rt.Duty.ConnState(s, time.Now()); err != nil && !errors.Is(err, cache.ErrClosed) {
 			rt.noteErr(err)
@@ -373,4 +377,17 @@ func (rt *Runtime) DataErr() error {
 		err = errors.Join(err, rt.Demo.Err())
 	}
 	return err
+}
+
+// Changes is signalled when something an officer sees has changed: an
+// alert raised or closed, a step taken here or at another desk, a case
+// decided, the link to the feeds made or lost. Signals that come while
+// one is waiting make one.
+func (rt *Runtime) Changes() <-chan struct{} { return rt.changes }
+
+func (rt *Runtime) signal() {
+	select {
+	case rt.changes <- struct{}{}:
+	default:
+	}
 }

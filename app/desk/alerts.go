@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"onescreen/cache/model"
@@ -59,6 +60,7 @@ type AlertDesk struct {
 	closed   map[string]city.Alert // recently closed, kept for the "show closed" view
 	officer  string
 	onNew    func(city.Alert) // called for a newly raised critical alert
+	onChange atomic.Pointer[func()]
 	// lastUpdate is each open alert's last value update that was stored.
 	lastUpdate map[string]storedUpdate
 	// steps are the officer steps of the alerts held, this desk's and
@@ -205,7 +207,28 @@ func (d *AlertDesk) thinUpdates(ch []city.Change) []city.Change {
 	return out
 }
 
+// OnChange sets fn to be called whenever an alert is raised, changes state
+// or is closed, a step is added to its history, or its case changes; not
+// for a mere new value. It is how the screen learns of a change at once
+// instead of at its next look. fn may be called with the desk's lock held:
+// it must return at once (a non-blocking send) and not call the desk.
+func (d *AlertDesk) OnChange(fn func()) { d.onChange.Store(&fn) }
+
+// changed tells the OnChange function, if any, that something an officer
+// sees has changed.
+func (d *AlertDesk) changed() {
+	if fn := d.onChange.Load(); fn != nil && *fn != nil {
+		(*fn)()
+	}
+}
+
 func (d *AlertDesk) notify(ch []city.Change, onNew func(city.Alert)) {
+	for _, c := range ch {
+		if c.Step.Kind != city.StepUpdate {
+			d.changed()
+			break
+		}
+	}
 	if onNew == nil {
 		return
 	}

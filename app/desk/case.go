@@ -103,6 +103,7 @@ func (d *AlertDesk) Cases() *CaseBook { return d.cases }
 func (d *AlertDesk) CaseAct(id string, kind city.StepKind, note string, now time.Time) (city.Case, error) {
 	d.mu.Lock() // d.mu before b.mu, as in Views
 	defer d.mu.Unlock()
+	defer d.changed() // a case step changes what the alert row says
 	officer := d.officer
 	name := city.CaseStepName(kind)
 	if d.readOnly {
@@ -161,9 +162,15 @@ func (d *AlertDesk) rejectLocked(a city.Alert, s city.Step) ([]city.Change, city
 // and the outbox, for the shift leader. It also closes each rejected
 // report whose condition has ended (a close step by the system). It
 // returns the escalated alerts.
-func (d *AlertDesk) CaseTick(now time.Time) ([]city.Alert, error) {
+func (d *AlertDesk) CaseTick(now time.Time) (out []city.Alert, err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	closedAny := false
+	defer func() {
+		if closedAny || len(out) > 0 {
+			d.changed() // an escalation or a close changes what the alert row says
+		}
+	}()
 	b := d.cases
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -177,7 +184,6 @@ func (d *AlertDesk) CaseTick(now time.Time) ([]city.Alert, error) {
 			delete(b.seen, step) // a case step for a closed alert is refused anyway
 		}
 	}
-	var out []city.Alert
 	for _, a := range d.engine.Alerts() {
 		c := b.cases[a.ID]
 		if c.State == city.CaseRejected {
@@ -191,6 +197,7 @@ func (d *AlertDesk) CaseTick(now time.Time) ([]city.Alert, error) {
 					return out, err
 				}
 				d.keepClosed(closed)
+				closedAny = true
 			}
 			continue
 		}

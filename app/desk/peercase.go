@@ -19,6 +19,7 @@ import (
 func (d *AlertDesk) PeerCaseStep(s city.Step) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	defer d.changed() // a case step changes what the alert row says
 	a, ok := d.engine.Alert(s.Alert)
 	if !ok {
 		return nil

@@ -19,7 +19,7 @@ import (
 )
 
 // exportXSD is the CAP 1.2 schema, shipped with city's tests.
-const exportXSD = "../city/testdata/cap12.xsd"
+const exportXSD = "../../city/testdata/cap12.xsd"
 
 // exportValidateCAP fails the test when xmllint rejects the CAP file at
 // path or is not installed.

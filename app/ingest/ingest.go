@@ -251,7 +251,6 @@ func (in *Ingest) State(s feeds.ConnState, err error) {
 	}
 }
 
-// flush hands what is pending to the cache's writer.
 // Submit stores b after everything the ingest holds for the cache. The
 // desk stores officers' steps through it, so that the readings that
 // raised an alert are stored before the steps taken on it, and the outbox

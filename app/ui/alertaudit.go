@@ -146,9 +146,9 @@ func (c *Console) refreshAudit() {
 		return
 	}
 	c.audit.read = now
-	c.background(func() {
+	c.ask(func() func() {
 		steps, err := c.alertSteps(id)
-		fyne.Do(func() {
+		return func() {
 			if c.audit.id != id {
 				return
 			}
@@ -160,7 +160,7 @@ func (c *Console) refreshAudit() {
 			if ok {
 				c.audit.detail.SetAudit(c.buildAudit(v, steps, err, false))
 			}
-		})
+		}
 	})
 }
 
@@ -244,7 +244,7 @@ func (c *Console) buildAudit(v desk.AlertView, steps []city.Step, err error, loa
 // setShowClosed is the panel's "show closed" switch: the closed alerts are
 // listed from the next snapshot on, and at once from the desk.
 func (c *Console) setShowClosed(show bool) {
-	c.showClosed.Store(show)
+	c.view.showClosed.Store(show)
 	c.panel.SetShowClosed(show)
 	c.Refresh()
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"sort"
-	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -96,7 +95,7 @@ type Console struct {
 	clock   *widget.Label
 	title   *widget.Label
 
-	hist       *historyState          // live or a past time; see history.go
+	view       *viewChoice            // live or a past time, closed alerts listed; the pump reads it
 	histBanner *widgets.HistoryBanner // says the screen shows history
 	slider     *widgets.TimeSlider    // the history bar
 
@@ -105,7 +104,6 @@ type Console struct {
 	selected    string               // station whose detail card is open
 	cardReading bool                 // the card's history is being read
 	param       string               // parameter charted in the card
-	showClosed  atomic.Bool          // the panel lists closed alerts too
 
 	desk *desk.AlertDesk // the alert workflow; nil in a read-only view
 	duty *desk.DutyDesk  // roster, handover, duty log (console_duty.go); nil in a read-only view
@@ -120,12 +118,16 @@ type Console struct {
 	// Alarm is called on each snapshot while a new critical alert waits
 	// for acknowledgement (the app sounds it).
 	Alarm func()
-	// background runs slow reads (a station's history) off the UI
-	// goroutine; their results come back through fyne.Do.
-	background func(func())
-	audit      alertAuditState // the alert detail under the panel
-	search     *placeSearch    // the search box for stations and places
-	wall       *Wall           // the briefing wall's rotation; nil on a desk
+	// ask runs a slow read (a station's history, an alert's record) off
+	// the UI goroutine and what it returns on it: the pump's Request. A
+	// console without a pump (tests) reads inline.
+	ask func(read func() (apply func()))
+	// onUI runs a function on the UI goroutine: the pump's deliver; inline
+	// without a pump.
+	onUI   func(func())
+	audit  alertAuditState // the alert detail under the panel
+	search *placeSearch    // the search box for stations and places
+	wall   *Wall           // the briefing wall's rotation; nil on a desk
 }
 
 // NewConsole builds the window's content on a (not yet shown) window of a.
@@ -139,7 +141,7 @@ func NewConsole(a fyne.App, src Source, opts ConsoleOptions) (*Console, error) {
 		return nil, err
 	}
 	c := &Console{app: a, opts: opts, site: site, src: src, base: base, layerSums: map[city.Feed]uint64{},
-		background: func(f func()) { go f() }, hist: newHistoryState()}
+		view: newViewChoice(), ask: readInline, onUI: func(f func()) { f() }}
 	c.win = a.NewWindow(lang.L("onescreen · Huangpu district operations"))
 	c.win.SetIcon(assets.Icon)
 	c.build()
@@ -161,6 +163,13 @@ func loadBaseMap(dir string) (*assets.BaseMap, error) {
 		return nil, fmt.Errorf("base map in %s: %w", dir, err)
 	}
 	return b, nil
+}
+
+// readInline runs a read and its result at once, on the caller's goroutine.
+func readInline(read func() (apply func())) {
+	if apply := read(); apply != nil {
+		apply()
+	}
 }
 
 // Window is the console's window.
@@ -248,7 +257,7 @@ func (c *Console) menu() *fyne.MainMenu {
 	closed := fyne.NewMenuItem(lang.L("Show closed alerts"), nil)
 	closed.Checked = c.ShowClosed()
 	closed.Action = func() {
-		c.showClosed.Store(!c.showClosed.Load())
+		c.view.showClosed.Store(!c.view.showClosed.Load())
 		closed.Checked = c.ShowClosed()
 		c.panel.SetShowClosed(c.ShowClosed())
 		c.Refresh()

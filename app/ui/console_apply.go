@@ -110,7 +110,7 @@ func legendFor(f city.Feed, site city.SiteConfig) []widgets.LegendEntry {
 
 // ShowClosed reports whether the panel lists closed alerts too; safe from
 // any goroutine.
-func (c *Console) ShowClosed() bool { return c.showClosed.Load() }
+func (c *Console) ShowClosed() bool { return c.view.closed() }
 
 // Apply draws a snapshot: badges, banner, KPI tiles, map layers and the
 // alert panel. It runs on the UI goroutine (the pump calls it through
@@ -555,9 +555,9 @@ func (c *Console) refreshDetail() {
 	}
 	c.cardReading = true
 	src := c.src
-	c.background(func() {
+	c.ask(func() func() {
 		pts, err := src.History(id, param, to.Add(-historyWindow), to.Add(time.Second))
-		fyne.Do(func() {
+		return func() {
 			c.cardReading = false
 			if c.selected != id || c.param != param {
 				return
@@ -573,7 +573,7 @@ func (c *Console) refreshDetail() {
 			cur.Series = []widgets.Series{series}
 			cur.Thresholds = thresholdsFor(param, c.site)
 			c.card.SetDetail(cur)
-		})
+		}
 	})
 }
 
@@ -794,7 +794,7 @@ func (c *Console) Refresh() {
 		return
 	}
 	if c.last.History != nil {
-		c.hist.poke() // the pump reads the past again
+		c.view.hist.poke() // the pump reads the past again
 		return
 	}
 	s := *c.last

@@ -213,15 +213,15 @@ func (c *Console) refreshBoardForPeers() {
 	}
 	c.board.reading = true
 	board := c.board
-	c.background(func() {
+	c.ask(func() func() {
 		now := dutyClock()
 		es, err := c.duty.LogBetween(now.Add(-24*time.Hour), now.Add(time.Minute))
-		fyne.Do(func() {
+		return func() {
 			board.reading = false
 			if c.board == board {
 				c.showBoard(now, peer, es, err)
 			}
-		})
+		}
 	})
 }
 

@@ -55,9 +55,7 @@ func newTestConsole(t *testing.T, rt *app.Runtime) (*Console, fyne.App) {
 		t.Fatal(err)
 	}
 	c.desk = rt.Desk
-	// Fyne's test driver runs fyne.Do on the calling goroutine, so the
-	// console's background reads run inline here.
-	c.background = func(f func()) { f() }
+	// with no pump attached, the console's reads run inline
 	c.win.Resize(fyne.NewSize(1600, 900))
 	return c, a
 }

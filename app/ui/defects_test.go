@@ -37,7 +37,6 @@ func newBareConsole(t *testing.T) (*Console, *cache.DB) {
 	}
 	c.data = db
 	c.exports = export.Cache{DB: db}
-	c.background = func(f func()) { f() }
 	c.win.Resize(fyne.NewSize(1600, 900))
 	return c, db
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2/lang"
@@ -235,7 +236,7 @@ func (h *historyState) setEarliest(t time.Time) {
 // historic builds the snapshot as of the time the console shows, or ok
 // false when it shows live. It also keeps the oldest time held fresh.
 func (p *Pump) historic(now time.Time) (Snapshot, bool) {
-	h := p.console.hist
+	h := p.view.hist
 	if p.earliestAt.IsZero() || now.Sub(p.earliestAt) >= earliestEvery {
 		if t, err := p.data.EarliestReading(); err == nil {
 			h.setEarliest(t)
@@ -246,7 +247,7 @@ func (p *Pump) historic(now time.Time) (Snapshot, bool) {
 	if !ok {
 		return Snapshot{}, false
 	}
-	snap := BuildSnapshotAsOf(p.data, p.live.Status(), at, p.console.ShowClosed())
+	snap := BuildSnapshotAsOf(p.data, p.live.Status(), at, p.view.closed())
 	hv := &HistoryView{At: at, LiveNow: now, Gen: gen, Playing: playing}
 	for _, v := range p.live.AlertViews(now, false) {
 		if v.Alert.Unacknowledged() {
@@ -261,31 +262,48 @@ func (p *Pump) historic(now time.Time) (Snapshot, bool) {
 	return snap, true
 }
 
-// wait sleeps until the next snapshot is due: the pump's period, a nudge
-// from the console (the slider moved, Live pressed) or, while history
-// plays, playEvery. It reports false when ctx ended.
-func (p *Pump) wait(ctx context.Context, tick <-chan time.Time) bool {
+// wait sleeps until the next snapshot is due and says which: full (the
+// pump's period, a nudge from the console — the slider moved, Live
+// pressed — or, while history plays, playEvery) or for a change the data
+// path reported. ok is false when ctx ended.
+func (p *Pump) wait(ctx context.Context, tick <-chan time.Time) (full, ok bool) {
 	var play <-chan time.Time
-	if p.console.hist.isPlaying() {
+	if p.view.hist.isPlaying() {
 		tm := time.NewTimer(playEvery)
 		defer tm.Stop()
 		play = tm.C
 	}
 	select {
 	case <-ctx.Done():
-		return false
+		return false, false
 	case <-tick:
-	case <-p.console.hist.wake:
+		return true, true
+	case <-p.view.hist.wake:
+		return true, true
 	case <-play:
+		return true, true
+	case <-p.live.Changes():
+		if active, _, _ := p.view.hist.state(); active {
+			return true, true // the past shown counts the live alerts waiting
+		}
+		if d := eventGap - time.Since(p.lastEvent); d > 0 {
+			tm := time.NewTimer(d) // later changes of a burst join this one
+			defer tm.Stop()
+			select {
+			case <-ctx.Done():
+				return false, false
+			case <-tm.C:
+			}
+		}
+		return false, true
 	}
-	return true
 }
 
 // dropSnapshot reports whether s belongs to another mode than the one the
 // officer chose since it was built: a live snapshot while history is shown,
 // or one of an earlier history session (before Live was pressed).
 func (c *Console) dropSnapshot(s *Snapshot) bool {
-	active, gen, _ := c.hist.state()
+	active, gen, _ := c.view.hist.state()
 	if s.History == nil {
 		return active
 	}
@@ -319,17 +337,17 @@ func (c *Console) historyBar() *widgets.TimeSlider {
 	t.Location = city.Shanghai
 	t.OnScrub = func(at time.Time) {
 		if now := time.Now(); now.Sub(at) < widgetsSliderStep {
-			c.hist.live() // dragged to the right end: the present
+			c.view.hist.live() // dragged to the right end: the present
 			return
 		}
-		c.hist.scrub(at, time.Now())
+		c.view.hist.scrub(at, time.Now())
 	}
-	t.OnPlay = func(on bool) { c.hist.play(on, time.Now()) }
-	t.OnSpeed = func(s float64) { c.hist.setSpeed(s, time.Now()) }
-	t.OnLive = func() { c.hist.live() }
-	c.hist.mu.Lock()
-	speed := c.hist.speed
-	c.hist.mu.Unlock()
+	t.OnPlay = func(on bool) { c.view.hist.play(on, time.Now()) }
+	t.OnSpeed = func(s float64) { c.view.hist.setSpeed(s, time.Now()) }
+	t.OnLive = func() { c.view.hist.live() }
+	c.view.hist.mu.Lock()
+	speed := c.view.hist.speed
+	c.view.hist.mu.Unlock()
 	t.SetSpeed(speed)
 	c.slider = t
 	return t
@@ -341,7 +359,7 @@ func (c *Console) applyHistory(s *Snapshot) {
 	if c.slider == nil {
 		return
 	}
-	_, _, earliest := c.hist.state()
+	_, _, earliest := c.view.hist.state()
 	c.slider.SetRange(earliest, s.statusNow())
 	h := s.History
 	if h == nil {
@@ -370,3 +388,17 @@ func (c *Console) HistoryAt(at time.Time) { c.slider.Scrub(at) }
 
 // GoLive returns the screen to the present.
 func (c *Console) GoLive() { c.slider.PressLive() }
+
+// viewChoice is what the officer chose to see: the present or a past time
+// (the history bar), and whether the panel lists closed alerts. The
+// console writes it on the UI goroutine; the pump reads it to know what to
+// build. It is shared state, not a widget: safe for concurrent use.
+type viewChoice struct {
+	hist       *historyState
+	showClosed atomic.Bool
+}
+
+func newViewChoice() *viewChoice { return &viewChoice{hist: newHistoryState()} }
+
+// closed reports whether closed alerts are listed.
+func (v *viewChoice) closed() bool { return v.showClosed.Load() }

@@ -154,14 +154,14 @@ func BenchmarkHistorySnapshot(b *testing.B) {
 		b.ReportMetric(float64(applied.Microseconds())/1000/float64(b.N), "apply-ms/op")
 	}
 	b.Run("live", func(b *testing.B) {
-		c.hist.live()
+		c.view.hist.live()
 		measure(b, func(int) Snapshot {
 			return BuildSnapshot(db, nil, desk.Views(end, false), end)
 		})
 	})
 	b.Run("asof", func(b *testing.B) {
-		c.hist.scrub(end.Add(-time.Hour), time.Now())
-		_, gen, _ := c.hist.state()
+		c.view.hist.scrub(end.Add(-time.Hour), time.Now())
+		_, gen, _ := c.view.hist.state()
 		measure(b, func(i int) Snapshot {
 			at := end.Add(-time.Duration(1+i*37%1400) * time.Minute) // spread over the day
 			s := BuildSnapshotAsOf(db, nil, at, false)

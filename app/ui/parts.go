@@ -32,6 +32,10 @@ type Live interface {
 	// DataErr is the data path's problem now (a cache that cannot store,
 	// a stopped feed source), nil when there is none.
 	DataErr() error
+	// Changes is signalled when something an officer sees has changed:
+	// an alert raised, a step taken, a case decided, a feed connected or
+	// lost. One receiver (the pump) takes it.
+	Changes() <-chan struct{}
 }
 
 // Exporter writes the files the File menu offers.

@@ -79,37 +79,92 @@ func BuildSnapshot(src Source, status []city.FeedStatus, alerts []desk.AlertView
 	return s
 }
 
-// PumpEvery is how often the screen is brought up to date.
+// PumpEvery is how often the screen is brought up to date when nothing
+// is reported: the station values, the feeds' ages, the clock.
 const PumpEvery = time.Second
 
-// Pump is how the data reaches the UI: every PumpEvery it builds a
-// snapshot off the UI goroutine and hands it to the console with one
-// fyne.Do (the console's own background reads hand back the same way).
+// eventGap is the least time between two snapshots made for reported
+// changes: a burst of alerts is drawn once, not once per alert.
+const eventGap = 30 * time.Millisecond
+
+// Pump is the one place where data reaches the widgets. Off the UI
+// goroutine it builds what the screen shows and hands it over with one
+// fyne.Do (deliver):
+//   - every PumpEvery, a full snapshot, the station values read from the
+//     cache;
+//   - as soon as the desk or the link reports a change (Live.Changes: an
+//     alert raised, acknowledged, closed, a case decided, a feed connected
+//     or lost), the alerts and the feeds' health with the station values
+//     held, read from memory: no cache read, so the officer sees it at
+//     once;
+//   - the results of the reads the console asks for (Request): a
+//     station's history, an alert's record, the duty log, the wall's
+//     trends.
+//
+// It reads no widget: what to build (live or a past time, closed alerts
+// or not) is the officer's choice, which the console writes into the
+// pump's viewChoice.
 type Pump struct {
 	data    Data
 	live    Live
 	console *Console
+	view    *viewChoice
 	every   time.Duration
+	deliver func(func()) // runs a function on the UI goroutine
 
-	earliestAt time.Time // when the oldest reading held was last read
+	earliestAt time.Time      // when the oldest reading held was last read
+	stations   []StationState // the station values of the last full snapshot; never changed after
+	lastEvent  time.Time      // when the last snapshot for a reported change was made
 }
 
-// NewPump feeds c from the cache's reads and the live data path.
+// NewPump feeds c from the cache's reads and the live data path, and
+// takes c's reads. Call it on the UI goroutine, before Run.
 func NewPump(data Data, live Live, c *Console) *Pump {
-	return &Pump{data: data, live: live, console: c, every: PumpEvery}
+	p := &Pump{data: data, live: live, console: c, view: c.view, every: PumpEvery, deliver: fyne.Do}
+	c.ask = p.Request
+	c.onUI = p.deliver
+	return p
+}
+
+// Request runs read off the UI goroutine and the function it returns, if
+// any, on it. The console asks for its slow reads this way.
+func (p *Pump) Request(read func() (apply func())) {
+	go func() {
+		if apply := read(); apply != nil {
+			p.deliver(apply)
+		}
+	}()
 }
 
 // Run pumps until ctx ends.
 func (p *Pump) Run(ctx context.Context) {
 	t := time.NewTicker(p.every)
 	defer t.Stop()
+	full := true
 	for {
-		snap := p.snapshot(time.Now())
-		fyne.Do(func() { p.console.Apply(&snap) })
-		if !p.wait(ctx, t.C) {
+		now := time.Now()
+		var snap Snapshot
+		if full || p.stations == nil {
+			snap = p.snapshot(now)
+		} else {
+			snap = p.changed(now)
+		}
+		p.deliver(func() { p.console.Apply(&snap) })
+		var ok bool
+		if full, ok = p.wait(ctx, t.C); !ok {
 			return
 		}
 	}
+}
+
+// changed is the live screen after a reported change: the alerts and the
+// feeds' health as they are now, the station values of the last full
+// snapshot. It reads no cache.
+func (p *Pump) changed(now time.Time) Snapshot {
+	p.lastEvent = now
+	s := Snapshot{Now: now, Status: p.live.Status(), Alerts: p.live.AlertViews(now, p.view.closed()), Stations: p.stations}
+	s.Err = p.live.DataErr()
+	return s
 }
 
 // snapshot is what the screen shows at now: the past time the history
@@ -120,9 +175,12 @@ func (p *Pump) snapshot(now time.Time) Snapshot {
 	if past {
 		return snap
 	}
-	snap = BuildSnapshot(p.data, p.live.Status(), p.live.AlertViews(now, p.console.ShowClosed()), now)
+	snap = BuildSnapshot(p.data, p.live.Status(), p.live.AlertViews(now, p.view.closed()), now)
 	if snap.Err == nil {
 		snap.Err = p.live.DataErr()
+	}
+	if snap.Stations != nil {
+		p.stations = snap.Stations
 	}
 	return snap
 }

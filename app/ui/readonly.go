@@ -21,7 +21,7 @@ func (c *Console) startExtras(ctx context.Context) {
 		c.win.SetFullScreen(true)
 	}
 	if c.opts.SnapshotEvery > 0 && c.opts.SnapshotDir != "" {
-		go c.runSnapshots(ctx.Done(), c.opts.SnapshotEvery, c.opts.SnapshotDir, c.opts.SnapshotKeep, c.logw())
+		go c.runSnapshots(ctx.Done(), c.onUI, c.opts.SnapshotEvery, c.opts.SnapshotDir, c.opts.SnapshotKeep, c.logw())
 	}
 }
 

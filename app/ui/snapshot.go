@@ -219,7 +219,7 @@ func (c *Console) Screenshot() (image.Image, error) {
 // ends, keeping the newest keep files. The picture is painted on the UI
 // goroutine; encoding and writing happen here. A failure is logged, never
 // shown in a dialog: a wall has nobody to click it away.
-func (c *Console) runSnapshots(done <-chan struct{}, every time.Duration, dir string, keep int, logw io.Writer) {
+func (c *Console) runSnapshots(done <-chan struct{}, onUI func(func()), every time.Duration, dir string, keep int, logw io.Writer) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -233,7 +233,7 @@ func (c *Console) runSnapshots(done <-chan struct{}, every time.Duration, dir st
 			err error
 		}
 		ch := make(chan shot, 1)
-		fyne.Do(func() {
+		onUI(func() {
 			img, err := c.Screenshot()
 			ch <- shot{img, err}
 		})

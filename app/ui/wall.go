@@ -416,12 +416,12 @@ func (w *Wall) refreshTrends(now time.Time) {
 		stations = append(stations, ss.Station)
 	}
 	src, site := w.c.src, w.c.site
-	w.c.background(func() {
+	w.c.ask(func() func() {
 		tr := districtTrends(src, stations, site, from, now)
-		fyne.Do(func() {
+		return func() {
 			w.trendBusy = false
 			w.setTrends(tr, from, now)
-		})
+		}
 	})
 }
 
