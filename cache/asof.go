@@ -187,79 +187,9 @@ func (db *DB) AlertsAsOf(at, closedSince time.Time) ([]AsOfAlert, error) {
 }
 
 // AlertAt rebuilds an alert as it stood at at from its stored row (as it
-// last stood) and its history, oldest first; steps after at are ignored.
+// last stood) and its history, oldest first, with the alert lifecycle of
+// package city (city.AlertAsOf); steps after at are ignored.
 func AlertAt(last city.Alert, steps []city.Step, at time.Time) AsOfAlert {
-	a := city.Alert{
-		ID: last.ID, Station: last.Station, Feed: last.Feed, Condition: last.Condition,
-		Severity: last.Severity, State: city.StateRaised,
-		Began: last.Began, Raised: last.Raised, Updated: last.Raised,
-		Value: math.NaN(), Unit: last.Unit, Message: last.Message, MessageEN: last.MessageEN,
-	}
-	if !last.Cleared.IsZero() && !last.Cleared.After(at) {
-		a.Cleared = last.Cleared
-	}
-	var out AsOfAlert
-	message := func(note string) {
-		if note == "" || engineNote(note) {
-			return
-		}
-		if note != last.Message {
-			// the English text of an earlier message is not kept
-			a.Message, a.MessageEN = note, note
-		} else {
-			a.Message, a.MessageEN = last.Message, last.MessageEN
-		}
-	}
-	for _, s := range steps {
-		if s.Time.After(at) {
-			break
-		}
-		if s.Time.After(a.Updated) {
-			a.Updated = s.Time
-		}
-		switch s.Kind {
-		case city.StepRaise:
-			message(s.Note)
-		case city.StepUpdate:
-			switch {
-			case strings.Contains(s.Note, "condition ended"):
-				a.Cleared = s.Time
-			case strings.Contains(s.Note, "condition returned"):
-				a.Cleared = time.Time{}
-			default:
-				message(s.Note)
-			}
-		case city.StepClear:
-			a.State, a.Cleared = city.StateAutoCleared, s.Time
-		case city.StepEscalate:
-			a.Escalations++
-			a.Escalated = s.Time
-		case city.StepAcknowledge:
-			a.State, a.AcknowledgedBy, a.Acknowledged = city.StateAcknowledged, s.Officer, s.Time
-		case city.StepDispatch:
-			if a.Acknowledged.IsZero() {
-				a.AcknowledgedBy, a.Acknowledged = s.Officer, s.Time
-			}
-			a.State, a.Team, a.DispatchedBy, a.Dispatched = city.StateDispatched, s.Team, s.Officer, s.Time
-		case city.StepResolve:
-			a.State, a.ResolvedBy, a.Resolved = city.StateResolved, s.Officer, s.Time
-		case city.StepVerify:
-			a.State, a.VerifiedBy, a.Verified = city.StateVerified, s.Officer, s.Time
-		case city.StepClose:
-			a.State, a.ClosedBy, a.Closed = city.StateClosed, s.Officer, s.Time
-		case city.StepComment:
-			out.Comments++
-		}
-	}
-	if a.Message == last.Message {
-		a.Value = last.Value // the value behind the message shown
-	}
-	out.Alert = a
-	return out
-}
-
-// engineNote reports whether an update's note is the engine's remark that
-// the condition ended or returned rather than the alert's new message.
-func engineNote(note string) bool {
-	return strings.Contains(note, "condition ended") || strings.Contains(note, "condition returned")
+	a, comments := city.AlertAsOf(last, steps, at, OutboxID)
+	return AsOfAlert{Alert: a, Comments: comments}
 }

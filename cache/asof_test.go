@@ -157,6 +157,9 @@ func TestAlertsAsOf(t *testing.T) {
 	t1, t2 := at(-3*time.Hour), at(-2*time.Hour)
 	a := raisedAlert("air-bund", city.FeedAir, city.CondAQI, t1)
 	a.Message, a.MessageEN = "AQI 160 中度污染", "AQI 160 moderately polluted"
+	// critical: its condition ends with an update and the workflow goes on
+	// (a lesser alert would clear itself, as the engine does)
+	a.Severity = city.SeverityCritical
 	raise := city.Step{Alert: a.ID, Kind: city.StepRaise, Officer: city.SystemOfficer, Note: "AQI 120 轻度污染", Time: t1}
 	upd := city.Step{Alert: a.ID, Kind: city.StepUpdate, Officer: city.SystemOfficer, Note: "AQI 160 中度污染", Time: at(-150 * time.Minute)}
 	esc := city.Step{Alert: a.ID, Kind: city.StepEscalate, Officer: city.SystemOfficer, Note: "超过 15 分钟未确认", Time: at(-160 * time.Minute)}

@@ -558,3 +558,26 @@ func (r AQIResult) PrimaryLabel() string {
 	}
 	return strings.Join(labels, ",")
 }
+
+// DistrictAQI is the district's AQI: the AQI, by edition ed, of the mean
+// concentration of each pollutant over the stations' values (byParam:
+// pollutant → one value per station). It is the figure of the console's
+// and the wall's AQI tile and of the wall's AQI trend. No values: an
+// unavailable result.
+func DistrictAQI(byParam map[string][]float64, ed AQIEdition) (AQIResult, error) {
+	mean := make(map[string]float64, len(byParam))
+	for p, vs := range byParam {
+		if len(vs) == 0 {
+			continue
+		}
+		var sum float64
+		for _, v := range vs {
+			sum += v
+		}
+		mean[p] = sum / float64(len(vs))
+	}
+	if len(mean) == 0 {
+		return AQIResult{}, nil
+	}
+	return HourlyAQI(mean, ed)
+}

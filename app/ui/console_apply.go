@@ -122,14 +122,8 @@ func (c *Console) Apply(s *Snapshot) {
 	c.last = s
 	c.clock.SetText(s.statusNow().In(city.Shanghai).Format("2006-01-02 15:04:05"))
 	c.applyStatus(s.statusView())
-	alertsBy := map[string][]city.Alert{}
-	for _, v := range s.Alerts {
-		alertsBy[v.Alert.Station] = append(alertsBy[v.Alert.Station], v.Alert)
-	}
-	judged := make([]Judgement, len(s.Stations))
-	for i, ss := range s.Stations {
-		judged[i] = Judge(ss, alertsBy[ss.Station.ID], c.site, s.Now, c.staleAfter())
-	}
+	s.judge(c.site, c.staleAfter()) // the pump has done it; a snapshot built by hand is judged here
+	judged := s.Judged
 	c.applyLayers(s, judged)
 	c.applyKPIs(s, judged)
 	c.applyAlerts(s)
@@ -284,95 +278,15 @@ func featuresSum(fs []widgets.Feature) uint64 {
 
 // applyKPIs fills the district tiles.
 func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
-	var (
-		airVals              = map[string][]float64{}
-		airNewest            time.Time
-		airStale             = true
-		waterN, waterOK      int
-		worstClass           city.WaterClass
-		noiseN, noiseOver    int
-		fireAlarm, fireFault int
-		fireOffline          int
-		firePressure         int
-		fireOver             int
-		people               float64
-		worstRisk            city.CrowdRisk
-		worstZone            string
-		worstCrowd           city.CrowdAssessment
-		crowdStale           = true
-	)
-	fresh := kpiFreshness(s, judged)
-	// District AQI: of the live stations; in an outage, of the last known
-	// values of all (greyed, with their age), never blank.
+	d := s.District
+	if d == nil {
+		d = DistrictOf(s, judged, c.site)
+	}
+	fresh := d.fresh
 	airLive := fresh[city.FeedAir].live
-	for i, ss := range s.Stations {
-		j := judged[i]
-		switch ss.Station.Feed {
-		case city.FeedAir:
-			if airLive && j.Stale {
-				continue
-			}
-			airStale = false
-			for p, l := range ss.Values {
-				airVals[p] = append(airVals[p], l.Value)
-			}
-			if ss.Newest.After(airNewest) {
-				airNewest = ss.Newest
-			}
-		case city.FeedWater:
-			if j.Judged {
-				waterN++
-				if j.Meets {
-					waterOK++
-				}
-				if j.Water.Class > worstClass {
-					worstClass = j.Water.Class
-				}
-			}
-		case city.FeedNoise:
-			if j.Judged {
-				noiseN++
-				if j.Noise.Over || j.Noise.LmaxOver {
-					noiseOver++
-				}
-			}
-		case city.FeedFire:
-			switch j.Fire {
-			case FireAlarm:
-				fireAlarm++
-			case FireFault:
-				fireFault++
-			case FireOffline:
-				fireOffline++
-			case FirePressureLow, FirePressureHigh:
-				firePressure++
-			case FireOverSetting:
-				fireOver++
-			}
-		case city.FeedCrowd:
-			if j.Judged {
-				if !j.Stale {
-					crowdStale = false
-				}
-				people += j.Crowd.Count
-				if j.Crowd.Density > worstCrowd.Density || worstZone == "" {
-					worstRisk, worstZone, worstCrowd = j.Crowd.Risk, ss.Station.Name, j.Crowd
-				}
-			}
-		}
-	}
-	// District AQI: the AQI of the mean concentrations of the live stations.
-	mean := map[string]float64{}
-	for p, vs := range airVals {
-		var sum float64
-		for _, v := range vs {
-			sum += v
-		}
-		mean[p] = sum / float64(len(vs))
-	}
-	aqi := widgets.KPIValue{Value: "—", Unit: "AQI", Stale: airStale || !airLive}
+	aqi := widgets.KPIValue{Value: "—", Unit: "AQI", Stale: d.AirStale || !airLive}
 	fresh[city.FeedAir].mark(&aqi, s.Now)
-	if res, err := city.HourlyAQI(mean, c.site.EditionAt(airNewest)); err == nil && res.Available && len(mean) > 0 {
+	if res := d.AQI; res.Available {
 		name := res.Level.Name
 		if !isZH() {
 			name = res.Level.NameEN
@@ -385,36 +299,36 @@ func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
 	}
 	c.tiles["aqi"].Set(aqi)
 
-	water := widgets.KPIValue{Value: fmt.Sprintf("%d/%d", waterOK, waterN), Accent: normalColor}
-	if worstClass.Valid() {
-		water.Caption = lang.L("worst") + " " + classLabel(worstClass)
-		if waterOK < waterN {
+	water := widgets.KPIValue{Value: fmt.Sprintf("%d/%d", d.WaterOK, d.WaterN), Accent: normalColor}
+	if d.WorstClass.Valid() {
+		water.Caption = lang.L("worst") + " " + classLabel(d.WorstClass)
+		if d.WaterOK < d.WaterN {
 			water.Accent = assets.SeverityMajor
 		}
 	}
 	fresh[city.FeedWater].mark(&water, s.Now)
 	c.tiles["water"].Set(water)
 
-	noise := widgets.KPIValue{Value: fmt.Sprintf("%d/%d", noiseOver, noiseN), Accent: normalColor,
+	noise := widgets.KPIValue{Value: fmt.Sprintf("%d/%d", d.NoiseOver, d.NoiseN), Accent: normalColor,
 		Caption: fmt.Sprintf("%s %s", lang.L("GB 3096 limits"), dayNight(s.Now, c.site))}
-	if noiseOver > 0 {
+	if d.NoiseOver > 0 {
 		noise.Accent = assets.SeverityMinor
 	}
 	fresh[city.FeedNoise].mark(&noise, s.Now)
 	c.tiles["noise"].Set(noise)
 
-	fire := fireKPI(fireAlarm, fireFault, firePressure, fireOver, fireOffline)
+	fire := fireKPI(d.FireAlarm, d.FireFault, d.FirePressure, d.FireOver, d.FireOffline)
 	fresh[city.FeedFire].mark(&fire, s.Now)
 	c.tiles["fire"].Set(fire)
 
-	crowd := widgets.KPIValue{Value: fmt.Sprintf("%.0f", people), Unit: lang.L("people"), Stale: crowdStale, Accent: normalColor}
-	if worstRisk > 0 {
-		band, risk := worstCrowd.Band.Name(), worstRisk.Name()
+	crowd := widgets.KPIValue{Value: fmt.Sprintf("%.0f", d.People), Unit: lang.L("people"), Stale: d.CrowdStale, Accent: normalColor}
+	if d.WorstRisk > 0 {
+		band, risk := d.WorstCrowd.Band.Name(), d.WorstRisk.Name()
 		if !isZH() {
-			band, risk = worstCrowd.Band.String(), worstRisk.String()
+			band, risk = d.WorstCrowd.Band.String(), d.WorstRisk.String()
 		}
-		crowd.Caption = fmt.Sprintf("%s %.2f %s · %s · %s %s", worstZone, worstCrowd.Density, lang.L("persons/m²"), band, lang.L("risk"), risk)
-		crowd.Accent = riskColor(worstRisk)
+		crowd.Caption = fmt.Sprintf("%s %.2f %s · %s · %s %s", d.WorstZone, d.WorstCrowd.Density, lang.L("persons/m²"), band, lang.L("risk"), risk)
+		crowd.Accent = riskColor(d.WorstRisk)
 	}
 	fresh[city.FeedCrowd].mark(&crowd, s.Now)
 	c.tiles["crowd"].Set(crowd)
@@ -750,11 +664,14 @@ func (c *Console) act(id string, step city.StepKind) {
 		return
 	}
 	do := func(team, note string) {
-		if _, err := c.desk.Act(id, step, team, note, time.Now()); err != nil {
-			c.showError(err)
-			return
-		}
-		c.Refresh()
+		at := time.Now()
+		c.step(func() error { _, err := c.desk.Act(id, step, team, note, at); return err }, func(err error) {
+			if err != nil {
+				c.showError(err)
+				return
+			}
+			c.Refresh()
+		})
 	}
 	switch step {
 	case city.StepDispatch, city.StepResolve, city.StepComment:
@@ -762,6 +679,16 @@ func (c *Console) act(id string, step city.StepKind) {
 	default:
 		do("", "")
 	}
+}
+
+// step hands an officer's step to the desk off the UI goroutine, so that
+// the window never waits for the cache to store it, and runs done with its
+// result back on the UI goroutine.
+func (c *Console) step(take func() error, done func(error)) {
+	c.ask(func() func() {
+		err := take()
+		return func() { done(err) }
+	})
 }
 
 func stepTitle(k city.StepKind) string {

@@ -35,11 +35,14 @@ func (c *Console) caseAct(id string, step city.StepKind) {
 		return
 	}
 	do := func(note string) {
-		if _, err := c.desk.CaseAct(id, step, note, dutyClock()); err != nil {
-			c.showError(err)
-			return
-		}
-		c.Refresh()
+		at := dutyClock()
+		c.step(func() error { _, err := c.desk.CaseAct(id, step, note, at); return err }, func(err error) {
+			if err != nil {
+				c.showError(err)
+				return
+			}
+			c.Refresh()
+		})
 	}
 	switch step {
 	case city.StepCaseReject, city.StepCaseShelve:
@@ -235,12 +238,17 @@ func (c *Console) addDutyEntry() {
 		c.askOfficer(c.addDutyEntry)
 		return
 	}
-	if _, err := c.duty.Log(b.entry.Text, dutyClock()); err != nil {
-		dialogError(err, b.win)
-		return
-	}
-	b.entry.SetText("")
-	c.refreshBoard()
+	text, at := b.entry.Text, dutyClock()
+	c.step(func() error { _, err := c.duty.Log(text, at); return err }, func(err error) {
+		if err != nil {
+			dialogError(err, b.win)
+			return
+		}
+		if b.entry.Text == text {
+			b.entry.SetText("")
+		}
+		c.refreshBoard()
+	})
 }
 
 // editShift edits shift i of the roster (-1: a new one) and saves the
@@ -295,12 +303,15 @@ func (c *Console) editShift(i int) {
 		default:
 			shifts = append(shifts, n)
 		}
-		if err := c.duty.SetRoster(shifts, dutyClock()); err != nil {
-			dialogError(err, b.win)
-			return
-		}
-		c.refreshBoard()
-		c.Refresh()
+		at := dutyClock()
+		c.step(func() error { return c.duty.SetRoster(shifts, at) }, func(err error) {
+			if err != nil {
+				dialogError(err, b.win)
+				return
+			}
+			c.refreshBoard()
+			c.Refresh()
+		})
 	}, b.win)
 	d.Resize(fyne.NewSize(480, 380))
 	d.Show()
@@ -447,14 +458,17 @@ func (c *Console) ShowHandover() {
 	c.handoverNote = note
 	var body *fyne.Container
 	var confirm string
-	var do func() error
+	var do func() func() error // reads the dialog, then the step to take
 	switch {
 	case !signed:
 		note.SetPlaceHolder(lang.L("Open matters for the incoming shift"))
 		confirm = lang.L("Sign off shift")
 		body = container.NewVBox(head, widget.NewSeparator(), c.summaryForm(sum), widget.NewSeparator(),
 			widget.NewLabel(lang.L("Sign-off by")+" "+c.desk.Officer()), note)
-		do = func() error { _, err := c.duty.SignOff(note.Text, dutyClock()); return err }
+		do = func() func() error {
+			text, at := note.Text, dutyClock()
+			return func() error { _, err := c.duty.SignOff(text, at); return err }
+		}
 	case h.Acked.IsZero():
 		note.SetPlaceHolder(lang.L("Note on taking over (optional)"))
 		confirm = lang.L("Take over shift")
@@ -463,7 +477,10 @@ func (c *Console) ShowHandover() {
 		signedLine.Wrapping = fyne.TextWrapWord
 		body = container.NewVBox(head, widget.NewSeparator(), c.summaryForm(sum), widget.NewSeparator(), signedLine,
 			widget.NewLabel(lang.L("Taken over by")+" "+c.desk.Officer()), note)
-		do = func() error { _, err := c.duty.Acknowledge(h.Shift, note.Text, dutyClock()); return err }
+		do = func() func() error {
+			text, at := note.Text, dutyClock()
+			return func() error { _, err := c.duty.Acknowledge(h.Shift, text, at); return err }
+		}
 	default:
 		done := widget.NewLabel(lang.L("Signed off by") + " " + h.SignedBy + " " + h.Signed.In(city.Shanghai).Format("01-02 15:04") + noteSuffix(h.Note) +
 			"\n" + lang.L("Taken over by") + " " + h.AckedBy + " " + h.Acked.In(city.Shanghai).Format("01-02 15:04") + noteSuffix(h.AckNote))
@@ -478,11 +495,13 @@ func (c *Console) ShowHandover() {
 			if !ok {
 				return
 			}
-			if err := do(); err != nil {
-				dialogError(err, win)
-				return
-			}
-			c.refreshBoard()
+			c.step(do(), func(err error) {
+				if err != nil {
+					dialogError(err, win)
+					return
+				}
+				c.refreshBoard()
+			})
 		}, win)
 	}
 	c.handoverDialog = d

@@ -38,6 +38,12 @@ type Snapshot struct {
 	Alerts   []desk.AlertView
 	Err      error        // the cache's last error, shown to the officer
 	History  *HistoryView // nil when live; else the past time shown (history.go)
+
+	// Judged holds each station's judgement by the standards (Judged[i]
+	// is Stations[i]'s) and District the district's figures; the pump
+	// works both out off the UI goroutine (district.go).
+	Judged   []Judgement
+	District *District
 }
 
 // BuildSnapshot reads the current state from src and the feed health.
@@ -112,6 +118,9 @@ type Pump struct {
 	every   time.Duration
 	deliver func(func()) // runs a function on the UI goroutine
 
+	site       city.SiteConfig // the standards the stations are judged by
+	staleAfter time.Duration
+
 	earliestAt time.Time      // when the oldest reading held was last read
 	stations   []StationState // the station values of the last full snapshot; never changed after
 	lastEvent  time.Time      // when the last snapshot for a reported change was made
@@ -120,7 +129,8 @@ type Pump struct {
 // NewPump feeds c from the cache's reads and the live data path, and
 // takes c's reads. Call it on the UI goroutine, before Run.
 func NewPump(data Data, live Live, c *Console) *Pump {
-	p := &Pump{data: data, live: live, console: c, view: c.view, every: PumpEvery, deliver: fyne.Do}
+	p := &Pump{data: data, live: live, console: c, view: c.view, every: PumpEvery, deliver: fyne.Do,
+		site: c.site, staleAfter: c.staleAfter()}
 	c.ask = p.Request
 	c.onUI = p.deliver
 	return p
@@ -149,6 +159,7 @@ func (p *Pump) Run(ctx context.Context) {
 		} else {
 			snap = p.changed(now)
 		}
+		snap.judge(p.site, p.staleAfter)
 		p.deliver(func() { p.console.Apply(&snap) })
 		var ok bool
 		if full, ok = p.wait(ctx, t.C); !ok {

@@ -365,20 +365,17 @@ func (w *Wall) applyBoard(s *Snapshot) {
 
 // applyFocus lists a feed's stations that most need attention.
 func (w *Wall) applyFocus(s *Snapshot, f city.Feed) {
-	alertsBy := map[string][]city.Alert{}
-	for _, v := range s.Alerts {
-		alertsBy[v.Alert.Station] = append(alertsBy[v.Alert.Station], v.Alert)
-	}
+	s.judge(w.c.site, w.c.staleAfter())
 	type ranked struct {
 		name string
 		j    Judgement
 	}
 	var rs []ranked
-	for _, ss := range s.Stations {
+	for i, ss := range s.Stations {
 		if ss.Station.Feed != f {
 			continue
 		}
-		rs = append(rs, ranked{ss.Station.Name, Judge(ss, alertsBy[ss.Station.ID], w.c.site, s.Now, w.c.staleAfter())})
+		rs = append(rs, ranked{ss.Station.Name, s.Judged[i]})
 	}
 	sort.SliceStable(rs, func(a, b int) bool {
 		if rs[a].j.Severity != rs[b].j.Severity {
@@ -475,8 +472,7 @@ const trendPoints = 360
 // all air stations per bucket), the mean PM2.5 and the people in the crowd
 // zones from the cached history between from and to.
 func districtTrends(src Source, stations []city.Station, site city.SiteConfig, from, to time.Time) wallTrends {
-	type acc struct{ sum, n float64 }
-	air := map[string]map[int64]*acc{} // param → bucket → mean
+	air := map[string]map[int64][]float64{} // param → bucket → one value per station
 	people := map[int64]map[string]float64{}
 	trendBucket := max(time.Minute, to.Sub(from)/trendPoints)
 	bucket := func(t time.Time) int64 { return t.Truncate(trendBucket).Unix() }
@@ -490,7 +486,7 @@ func districtTrends(src Source, stations []city.Station, site city.SiteConfig, f
 					continue
 				}
 				if air[p] == nil {
-					air[p] = map[int64]*acc{}
+					air[p] = map[int64][]float64{}
 				}
 				// one value per station and bucket: the bucket's last
 				last := map[int64]float64{}
@@ -498,13 +494,7 @@ func districtTrends(src Source, stations []city.Station, site city.SiteConfig, f
 					last[bucket(pt.Time)] = pt.Value
 				}
 				for b, v := range last {
-					a := air[p][b]
-					if a == nil {
-						a = &acc{}
-						air[p][b] = a
-					}
-					a.sum += v
-					a.n++
+					air[p][b] = append(air[p][b], v)
 				}
 			}
 		case city.FeedCrowd:
@@ -534,16 +524,18 @@ func districtTrends(src Source, stations []city.Station, site city.SiteConfig, f
 	sort.Slice(buckets, func(i, j int) bool { return buckets[i] < buckets[j] })
 	for _, b := range buckets {
 		t := time.Unix(b, 0).Add(trendBucket / 2)
-		mean := map[string]float64{}
+		byParam := map[string][]float64{}
 		for p, m := range air {
-			if a := m[b]; a != nil && a.n > 0 {
-				mean[p] = a.sum / a.n
+			byParam[p] = m[b]
+		}
+		if vs := byParam[city.ParamPM25]; len(vs) > 0 {
+			var sum float64
+			for _, v := range vs {
+				sum += v
 			}
+			tr.PM25 = append(tr.PM25, widgets.ChartPoint{T: t, V: sum / float64(len(vs))})
 		}
-		if v, ok := mean[city.ParamPM25]; ok {
-			tr.PM25 = append(tr.PM25, widgets.ChartPoint{T: t, V: v})
-		}
-		if res, err := city.HourlyAQI(mean, site.EditionAt(t)); err == nil && res.Available {
+		if res, err := city.DistrictAQI(byParam, site.EditionAt(t)); err == nil && res.Available {
 			tr.AQI = append(tr.AQI, widgets.ChartPoint{T: t, V: float64(res.AQI)})
 		}
 	}
