@@ -9,8 +9,8 @@
 # otherwise prints the exact command to run.
 
 GO        ?= go
-TAGS      := migrated_fynedo
-TEST_TAGS := ci,migrated_fynedo
+TAGS      := migrated_fynedo,no_emoji
+TEST_TAGS := ci,migrated_fynedo,no_emoji
 BIN       := bin
 export CGO_ENABLED := 1
 

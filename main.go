@@ -13,6 +13,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -24,6 +26,7 @@ import (
 	"onescreen/app/ui"
 	"onescreen/cache"
 	"onescreen/city"
+	"onescreen/internal/memtrim"
 )
 
 const appID = "cn.gov.sh.onescreen"
@@ -83,6 +86,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if o.memProfile != "" {
+		defer writeHeapProfile(o.memProfile, stderr)
+	}
+	if o.wall {
+		// a wall runs for weeks: its heap is kept near what it holds live
+		go memtrim.Tight(ctx, wallMemoryFloor)
+	}
 	if o.statsEvery > 0 {
 		go ingest.LogStats(ctx, stderr, o.statsEvery)
 	}
@@ -113,6 +123,7 @@ type dashOpts struct {
 	snapshotDir   string
 	snapshotKeep  int
 	statsEvery    time.Duration
+	memProfile    string
 }
 
 func dashboardFlags(o *dashOpts) *flag.FlagSet {
@@ -141,6 +152,7 @@ func dashboardFlags(o *dashOpts) *flag.FlagSet {
 	fs.StringVar(&o.snapshotDir, "snapshot-dir", "", "directory for the scheduled PNG snapshots (onescreen-YYYYMMDD-HHMMSS.png, Beijing time)")
 	fs.IntVar(&o.snapshotKeep, "snapshot-keep", 144, "how many scheduled snapshots to keep; older ones are deleted (0: all)")
 	fs.DurationVar(&o.statsEvery, "stats-every", 0, "log goroutines, heap in use, live heap, resident memory and open files this often on standard error (0: never)")
+	fs.StringVar(&o.memProfile, "memprofile", "", "write a heap profile (go tool pprof) to this file when the app ends")
 	return fs
 }
 
@@ -305,4 +317,21 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 func parts(rt *app.Runtime) ui.Parts {
 	return ui.Parts{Data: rt.DB, Live: rt, Desk: rt.Desk, Duty: rt.Duty, Exports: export.Cache{DB: rt.DB},
 		Site: rt.Opts.Site, StaleAfter: rt.Opts.StaleAfter}
+}
+
+// wallMemoryFloor is the least soft memory limit of the wall's Go heap
+// (memtrim.Tight): the demo district's wall holds some 40 MB live.
+const wallMemoryFloor = 64 << 20
+
+// writeHeapProfile writes the heap profile (what is live after a
+// collection, and what was allocated) to path.
+func writeHeapProfile(path string, stderr io.Writer) {
+	f, err := os.Create(path)
+	if err == nil {
+		runtime.GC()
+		err = errors.Join(pprof.Lookup("heap").WriteTo(f, 0), f.Close())
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "onescreen: memory profile:", err)
+	}
 }

@@ -71,7 +71,7 @@ func TestSmokeRealWindow(t *testing.T) {
 		t.Fatal("hiding the system fonts needs a private mount namespace: run as root (as CI does)")
 	}
 	dir := t.TempDir()
-	bin := testutil.Build(t, dir, ".", "migrated_fynedo")
+	bin := testutil.Build(t, dir, ".", testutil.AppTags)
 	display := freeDisplay(t)
 	xvfb := exec.Command("Xvfb", display, "-screen", "0", "1920x1080x24", "-nolisten", "tcp")
 	if err := xvfb.Start(); err != nil {

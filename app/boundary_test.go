@@ -1,6 +1,7 @@
 package app
 
 import (
+	"onescreen/internal/testutil"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -37,7 +38,7 @@ func TestPackageBoundaries(t *testing.T) {
 	}
 	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
 	for _, r := range rules {
-		out, err := exec.Command(gobin, "list", "-deps", "-tags", "migrated_fynedo", r.pkg).CombinedOutput()
+		out, err := exec.Command(gobin, "list", "-deps", "-tags", testutil.AppTags, r.pkg).CombinedOutput()
 		if err != nil {
 			t.Fatalf("go list -deps %s: %v\n%s", r.pkg, err, out)
 		}

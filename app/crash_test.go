@@ -84,7 +84,7 @@ func TestKilledDuringIngestRecovers(t *testing.T) {
 	}
 	dir := t.TempDir()
 	feedBin := testutil.Build(t, dir, "./cmd/cityfeed", "")
-	appBin := testutil.Build(t, dir, ".", "migrated_fynedo")
+	appBin := testutil.Build(t, dir, ".", testutil.AppTags)
 	addr := testutil.FreeAddr(t)
 	record := filepath.Join(dir, "record.jsonl")
 	srv := exec.Command(feedBin, "serve", "--addr", addr, "--record", record,

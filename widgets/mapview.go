@@ -82,6 +82,10 @@ type LegendEntry struct {
 type MapView struct {
 	widget.BaseWidget
 
+	// direct: the layers are drawn straight into the frame, with no image
+	// of their own (SetLayerImages).
+	direct bool
+
 	// OnFeatureTapped is called with a feature's ID when the user taps it.
 	OnFeatureTapped func(id string)
 	// OnViewChanged is called after the user or the app moves the view

@@ -62,8 +62,9 @@ func BenchmarkMapFrame100k(b *testing.B) { benchmarkMapFrame(b, 100_000) }
 // benchmarkRefresh replaces the fire layer (88.5 % of the features) with
 // fresh data and draws the frame: the view is unchanged, so the base map and
 // the other layers come from their caches.
-func benchmarkMapRefresh(b *testing.B, n int) {
+func benchmarkMapRefresh(b *testing.B, n int, layerImages bool) {
 	m := newLoadedMap(b, n, mapBenchWidth, mapBenchHeight)
+	m.SetLayerImages(layerImages)
 	fire := [2][]Feature{mapSyntheticLayers(n, 7)["fire"], mapSyntheticLayers(n, 8)["fire"]}
 	m.render(mapBenchWidth, mapBenchHeight)
 	t := startMapFrames(b)
@@ -74,5 +75,9 @@ func benchmarkMapRefresh(b *testing.B, n int) {
 	t.report(b)
 }
 
-func BenchmarkMapRefresh10k(b *testing.B)  { benchmarkMapRefresh(b, 10_000) }
-func BenchmarkMapRefresh100k(b *testing.B) { benchmarkMapRefresh(b, 100_000) }
+func BenchmarkMapRefresh10k(b *testing.B)  { benchmarkMapRefresh(b, 10_000, true) }
+func BenchmarkMapRefresh100k(b *testing.B) { benchmarkMapRefresh(b, 100_000, true) }
+
+// The wall's way: every layer drawn straight into the frame, no image per
+// layer (SetLayerImages(false)); the same refresh as above.
+func BenchmarkMapRefresh10kStraight(b *testing.B) { benchmarkMapRefresh(b, 10_000, false) }

@@ -75,8 +75,8 @@ func (m *MapView) render(wpx, hpx int) *image.RGBA {
 	f := &m.frame
 	wpx, hpx = max(wpx, 1), max(hpx, 1)
 	if f.img == nil || f.img.Rect.Dx() != wpx || f.img.Rect.Dy() != hpx {
-		f.img = image.NewRGBA(image.Rect(0, 0, wpx, hpx))
-		f.base = image.NewRGBA(image.Rect(0, 0, wpx, hpx))
+		f.img = resizeRGBA(f.img, wpx, hpx)
+		f.base = resizeRGBA(f.base, wpx, hpx)
 		f.baseOK, f.drawnOK = false, false
 	}
 	v := m.view
@@ -98,7 +98,9 @@ func (m *MapView) render(wpx, hpx int) *image.RGBA {
 		f.baseView, f.baseScale, f.baseOK = v, ps, true
 	}
 	for _, l := range m.drawOrder {
-		if l.visible && len(l.features) > 0 {
+		if m.direct {
+			l.img, l.imgOK = nil, false // drawn straight into the frame
+		} else if l.visible && len(l.features) > 0 {
 			l.ensureImage(f, v, wpx, hpx, ps)
 		}
 	}
@@ -108,7 +110,12 @@ func (m *MapView) render(wpx, hpx int) *image.RGBA {
 		if !l.visible || len(l.features) == 0 {
 			continue
 		}
-		compositeOver(f.img, l.img, &l.tiles)
+		if m.direct {
+			l.ensureLayout(v)
+			l.drawMarks(f, f.img, v, ps, nil)
+		} else {
+			compositeOver(f.img, l.img, &l.tiles)
+		}
 		for i := range l.marks {
 			if l.marks[i].top {
 				f.top = append(f.top, topMark{l, &l.marks[i]})
@@ -217,4 +224,33 @@ func (f *mapFrameState) countFace(ps float64) font.Face {
 	}
 	f.labelFace, f.labelScale = face, ps
 	return face
+}
+
+// resizeRGBA returns a cleared w×h image, in img's pixels when they are
+// large enough. The map is drawn at more than one size (the wall's views,
+// the window and its screenshot): reusing the largest pixels keeps each
+// change of size from making a screen-sized image of garbage.
+func resizeRGBA(img *image.RGBA, w, h int) *image.RGBA {
+	n := 4 * w * h
+	if img == nil || cap(img.Pix) < n {
+		return image.NewRGBA(image.Rect(0, 0, w, h))
+	}
+	pix := img.Pix[:n]
+	clear(pix)
+	return &image.RGBA{Pix: pix, Stride: 4 * w, Rect: image.Rect(0, 0, w, h)}
+}
+
+// SetLayerImages chooses how the layers are drawn. On (the default), each
+// layer keeps an image of its own, so a frame after one layer changed
+// redraws that layer only. Off, every frame draws every layer straight
+// into the frame: a frame after a change costs more, and the map holds one
+// screen-sized image per layer less (a wall that changes once a second
+// and runs for weeks).
+func (m *MapView) SetLayerImages(on bool) {
+	if m.direct == !on {
+		return
+	}
+	m.direct = !on
+	m.frame.drawnOK = false
+	m.Refresh()
 }

@@ -246,24 +246,30 @@ func (l *mapLayer) ensureImage(f *mapFrameState, v mapViewport, wpx, hpx int, ps
 		return
 	}
 	if l.img == nil || l.img.Rect.Dx() != wpx || l.img.Rect.Dy() != hpx {
-		l.img = image.NewRGBA(image.Rect(0, 0, wpx, hpx))
+		l.img = resizeRGBA(l.img, wpx, hpx)
 		l.tiles.reset(wpx, hpx)
 	} else {
 		l.tiles.clearUsed(l.img)
 	}
 	l.ensureLayout(v)
+	l.drawMarks(f, l.img, v, ps, &l.tiles)
+	l.imgView, l.imgVersion, l.imgScale, l.imgOK = v, l.version, ps, true
+}
+
+// drawMarks draws the layer's ordinary marks (not the severe ones) into
+// img, laid out for view v at pixel scale ps.
+func (l *mapLayer) drawMarks(f *mapFrameState, img *image.RGBA, v mapViewport, ps float64, tiles *dirtyTiles) {
 	for i := range l.marks {
 		mk := &l.marks[i]
 		switch {
 		case mk.top:
 			continue
 		case mk.kind == markArea:
-			f.drawArea(l.img, l, mk, v, ps, &l.tiles)
+			f.drawArea(img, l, mk, v, ps, tiles)
 		default:
-			f.drawMarker(l.img, l, mk, ps, &l.tiles)
+			f.drawMarker(img, l, mk, ps, tiles)
 		}
 	}
-	l.imgView, l.imgVersion, l.imgScale, l.imgOK = v, l.version, ps, true
 }
 
 // drawArea fills and outlines one zone.

@@ -124,10 +124,13 @@ type Console struct {
 	ask func(read func() (apply func()))
 	// onUI runs a function on the UI goroutine: the pump's deliver; inline
 	// without a pump.
-	onUI   func(func())
-	audit  alertAuditState // the alert detail under the panel
-	search *placeSearch    // the search box for stations and places
-	wall   *Wall           // the briefing wall's rotation; nil on a desk
+	onUI func(func())
+	// afterApply, when set, is called at the end of Apply with the
+	// snapshot drawn (the event latency benchmark watches it).
+	afterApply func(*Snapshot)
+	audit      alertAuditState // the alert detail under the panel
+	search     *placeSearch    // the search box for stations and places
+	wall       *Wall           // the briefing wall's rotation; nil on a desk
 }
 
 // NewConsole builds the window's content on a (not yet shown) window of a.
@@ -179,6 +182,11 @@ func (c *Console) Window() fyne.Window { return c.win }
 func (c *Console) build() {
 	shapes := baseShapes(c.base)
 	c.mapView = widgets.NewMapView(shapes, c.base.Attribution)
+	if c.opts.Wall {
+		// a wall redraws once a second and runs for weeks: no image per
+		// layer, a few screen-sized images less (README, memory)
+		c.mapView.SetLayerImages(false)
+	}
 	c.mapView.OnFeatureTapped = c.showDetail
 	c.mapView.OnViewChanged = c.saveView
 	c.mapView.SetLegendCollapsed(c.app.Preferences().Bool(prefLegendCollapsed))

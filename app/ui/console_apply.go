@@ -122,10 +122,9 @@ func (c *Console) Apply(s *Snapshot) {
 	c.last = s
 	c.clock.SetText(s.statusNow().In(city.Shanghai).Format("2006-01-02 15:04:05"))
 	c.applyStatus(s.statusView())
-	s.judge(c.site, c.staleAfter()) // the pump has done it; a snapshot built by hand is judged here
-	judged := s.Judged
+	judged, district := s.judgements(c.site, c.staleAfter())
 	c.applyLayers(s, judged)
-	c.applyKPIs(s, judged)
+	c.applyKPIs(s, judged, district)
 	c.applyAlerts(s)
 	c.applyHistory(s)
 	c.refreshAudit()
@@ -135,6 +134,9 @@ func (c *Console) Apply(s *Snapshot) {
 	}
 	if c.wall != nil {
 		c.wall.apply(s)
+	}
+	if c.afterApply != nil {
+		c.afterApply(s)
 	}
 }
 
@@ -277,11 +279,7 @@ func featuresSum(fs []widgets.Feature) uint64 {
 }
 
 // applyKPIs fills the district tiles.
-func (c *Console) applyKPIs(s *Snapshot, judged []Judgement) {
-	d := s.District
-	if d == nil {
-		d = DistrictOf(s, judged, c.site)
-	}
+func (c *Console) applyKPIs(s *Snapshot, judged []Judgement, d *District) {
 	fresh := d.fresh
 	airLive := fresh[city.FeedAir].live
 	aqi := widgets.KPIValue{Value: "—", Unit: "AQI", Stale: d.AirStale || !airLive}

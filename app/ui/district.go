@@ -115,10 +115,20 @@ func judgeAll(s *Snapshot, site city.SiteConfig, staleAfter time.Duration) []Jud
 	return judged
 }
 
-// judge gives s its judgements and district figures, unless it has them.
+// judge gives s its judgements and district figures: the pump does it
+// off the UI goroutine, before it hands s over.
 func (s *Snapshot) judge(site city.SiteConfig, staleAfter time.Duration) {
-	if len(s.Judged) != len(s.Stations) || s.District == nil {
-		s.Judged = judgeAll(s, site, staleAfter)
-		s.District = DistrictOf(s, s.Judged, site)
+	s.Judged = judgeAll(s, site, staleAfter)
+	s.District = DistrictOf(s, s.Judged, site)
+}
+
+// judgements are s's judgements and district figures: those the pump gave
+// it, or, for a snapshot built by hand, worked out now (and not kept, so
+// that a snapshot changed afterwards is judged afresh).
+func (s *Snapshot) judgements(site city.SiteConfig, staleAfter time.Duration) ([]Judgement, *District) {
+	if s.District != nil && len(s.Judged) == len(s.Stations) {
+		return s.Judged, s.District
 	}
+	j := judgeAll(s, site, staleAfter)
+	return j, DistrictOf(s, j, site)
 }

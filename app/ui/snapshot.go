@@ -23,6 +23,7 @@ import (
 
 	"onescreen/assets"
 	"onescreen/city"
+	"onescreen/internal/memtrim"
 )
 
 // Screenshots are drawn by Fyne's software painter from the window's own
@@ -253,5 +254,7 @@ func (c *Console) runSnapshots(done <-chan struct{}, onUI func(func()), every ti
 		if s.err != nil && logw != nil {
 			fmt.Fprintln(logw, "snapshot:", s.err)
 		}
+		s.img = nil
+		memtrim.Trim() // what the painting freed in the C heap goes back to the system
 	}
 }

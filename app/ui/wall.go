@@ -365,7 +365,7 @@ func (w *Wall) applyBoard(s *Snapshot) {
 
 // applyFocus lists a feed's stations that most need attention.
 func (w *Wall) applyFocus(s *Snapshot, f city.Feed) {
-	s.judge(w.c.site, w.c.staleAfter())
+	judged, _ := s.judgements(w.c.site, w.c.staleAfter())
 	type ranked struct {
 		name string
 		j    Judgement
@@ -375,7 +375,7 @@ func (w *Wall) applyFocus(s *Snapshot, f city.Feed) {
 		if ss.Station.Feed != f {
 			continue
 		}
-		rs = append(rs, ranked{ss.Station.Name, s.Judged[i]})
+		rs = append(rs, ranked{ss.Station.Name, judged[i]})
 	}
 	sort.SliceStable(rs, func(a, b int) bool {
 		if rs[a].j.Severity != rs[b].j.Severity {

@@ -1,0 +1,55 @@
+package memtrim
+
+import (
+	"context"
+	"runtime/debug"
+	"runtime/metrics"
+	"time"
+)
+
+// Tight keeps the Go heap of a long-running screen close to what it holds
+// live: every minute it sets the runtime's soft memory limit to half as
+// much again as the live heap plus headroom, never below floor. Without
+// it the heap may grow to twice the live heap before a collection, and
+// what a wall's scheduled snapshot paints (tens of MB, freed at once)
+// stays resident for minutes. The limit follows the live heap up, so a
+// larger district never makes the collector run without pause. It returns
+// when ctx ends, leaving the limit as it was.
+func Tight(ctx context.Context, floor int64) {
+	old := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(old)
+	set := func() {
+		debug.SetMemoryLimit(LimitFor(liveHeap(), floor))
+	}
+	set()
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			set()
+		}
+	}
+}
+
+// headroom is what the limit allows over one and a half live heaps: the
+// runtime's own memory (stacks, metadata) and a snapshot's painting.
+const headroom = 16 << 20
+
+// LimitFor is the soft memory limit Tight sets for a live heap of live
+// bytes: 1.5 × live + 16 MiB, at least floor.
+func LimitFor(live, floor int64) int64 {
+	return max(floor, live+live/2+headroom)
+}
+
+// liveHeap is the heap the last collection found live, in bytes.
+func liveHeap() int64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return int64(s[0].Value.Uint64())
+}
