@@ -320,8 +320,8 @@ func parts(rt *app.Runtime) ui.Parts {
 }
 
 // wallMemoryFloor is the least soft memory limit of the wall's Go heap
-// (memtrim.Tight): the demo district's wall holds some 40 MB live.
-const wallMemoryFloor = 64 << 20
+// (memtrim.Tight): the demo district's wall holds some 40-55 MB live.
+const wallMemoryFloor = 48 << 20
 
 // writeHeapProfile writes the heap profile (what is live after a
 // collection, and what was allocated) to path.

@@ -59,7 +59,6 @@ type AlertDesk struct {
 	names    map[string]string     // station names
 	closed   map[string]city.Alert // recently closed, kept for the "show closed" view
 	officer  string
-	onNew    func(city.Alert) // called for a newly raised critical alert
 	onChange atomic.Pointer[func()]
 	// lastUpdate is each open alert's last value update that was stored.
 	lastUpdate map[string]storedUpdate
@@ -158,14 +157,6 @@ func (d *AlertDesk) Officer() string {
 	return d.officer
 }
 
-// OnCritical sets fn to be called (on the engine's caller's goroutine) for
-// each newly raised critical alert.
-func (d *AlertDesk) OnCritical(fn func(city.Alert)) {
-	d.mu.Lock()
-	d.onNew = fn
-	d.mu.Unlock()
-}
-
 // Observe judges a reading; the changes are returned for the caller to
 // store together with the reading.
 func (d *AlertDesk) Observe(st city.Station, r city.Reading) []city.Change {
@@ -177,9 +168,8 @@ func (d *AlertDesk) Observe(st city.Station, r city.Reading) []city.Change {
 	ch = d.thinUpdates(ch)
 	d.markLate(ch, r)
 	ch = append(ch, d.pendingForRaisedLocked(ch)...) // other desks' steps that waited for these alerts
-	onNew := d.onNew
 	d.mu.Unlock()
-	d.notify(ch, onNew)
+	d.notify(ch)
 	return ch
 }
 
@@ -222,19 +212,13 @@ func (d *AlertDesk) changed() {
 	}
 }
 
-func (d *AlertDesk) notify(ch []city.Change, onNew func(city.Alert)) {
+// notify tells the OnChange function of changes an officer sees: any but
+// a mere value update.
+func (d *AlertDesk) notify(ch []city.Change) {
 	for _, c := range ch {
 		if c.Step.Kind != city.StepUpdate {
 			d.changed()
-			break
-		}
-	}
-	if onNew == nil {
-		return
-	}
-	for _, c := range ch {
-		if c.Step.Kind == city.StepRaise && c.Alert.Severity == city.SeverityCritical {
-			onNew(c.Alert)
+			return
 		}
 	}
 }
@@ -245,9 +229,8 @@ func (d *AlertDesk) Tick(now time.Time) error {
 	d.mu.Lock()
 	ch := d.engine.Tick(now)
 	peer := d.pendingForRaisedLocked(ch)
-	onNew := d.onNew
 	d.mu.Unlock()
-	d.notify(ch, onNew)
+	d.notify(ch)
 	if len(ch) == 0 {
 		return nil
 	}
@@ -267,9 +250,8 @@ func (d *AlertDesk) Tick(now time.Time) error {
 func (d *AlertDesk) Act(id string, kind city.StepKind, team, note string, now time.Time) (city.Alert, error) {
 	d.mu.Lock()
 	a, changes, err := d.actLocked(id, kind, team, note, now)
-	onNew := d.onNew
 	d.mu.Unlock()
-	d.notify(changes, onNew) // a critical follow-up alert sounds like any
+	d.notify(changes) // a follow-up alert shows at once like any
 	return a, err
 }
 

@@ -143,9 +143,8 @@ func (d *AlertDesk) ownStepLocked(a city.Alert, s city.Step) city.Alert {
 func (d *AlertDesk) PeerStep(s city.Step) (changes []city.Change, waits bool, err error) {
 	d.mu.Lock()
 	changes, waits, err = d.peerStepLocked(s)
-	onNew := d.onNew
 	d.mu.Unlock()
-	d.notify(changes, onNew) // a critical follow-up alert sounds like any
+	d.notify(changes) // a follow-up alert shows at once like any
 	return changes, waits, err
 }
 

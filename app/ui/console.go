@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -410,19 +409,4 @@ func (c *Console) Connect(p Parts) {
 	c.duty = p.Duty
 	c.data = p.Data
 	c.exports = p.Exports
-}
-
-// sortedStations lists stations by feed then id, for stable drawing.
-func sortedStations(m map[string]city.Station) []city.Station {
-	out := make([]city.Station, 0, len(m))
-	for _, st := range m {
-		out = append(out, st)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Feed != out[j].Feed {
-			return out[i].Feed < out[j].Feed
-		}
-		return out[i].ID < out[j].ID
-	})
-	return out
 }

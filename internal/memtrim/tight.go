@@ -8,8 +8,8 @@ import (
 )
 
 // Tight keeps the Go heap of a long-running screen close to what it holds
-// live: every minute it sets the runtime's soft memory limit to half as
-// much again as the live heap plus headroom, never below floor. Without
+// live: every minute it sets the runtime's soft memory limit to a quarter
+// more than the live heap plus headroom, never below floor. Without
 // it the heap may grow to twice the live heap before a collection, and
 // what a wall's scheduled snapshot paints (tens of MB, freed at once)
 // stays resident for minutes. The limit follows the live heap up, so a
@@ -34,14 +34,14 @@ func Tight(ctx context.Context, floor int64) {
 	}
 }
 
-// headroom is what the limit allows over one and a half live heaps: the
-// runtime's own memory (stacks, metadata) and a snapshot's painting.
-const headroom = 16 << 20
+// headroom is what the limit allows over 1.25 live heaps: the runtime's
+// own memory (stacks, metadata) and a snapshot's painting.
+const headroom = 12 << 20
 
 // LimitFor is the soft memory limit Tight sets for a live heap of live
-// bytes: 1.5 × live + 16 MiB, at least floor.
+// bytes: 1.25 × live + 12 MiB, at least floor.
 func LimitFor(live, floor int64) int64 {
-	return max(floor, live+live/2+headroom)
+	return max(floor, live+live/4+headroom)
 }
 
 // liveHeap is the heap the last collection found live, in bytes.

@@ -10,10 +10,10 @@ import (
 func TestLimitFollowsLiveHeap(t *testing.T) {
 	const mib = 1 << 20
 	for _, c := range []struct{ live, floor, want int64 }{
-		{0, 64 * mib, 64 * mib},
-		{30 * mib, 64 * mib, 64 * mib},
-		{40 * mib, 64 * mib, 76 * mib},
-		{400 * mib, 64 * mib, 616 * mib},
+		{0, 48 * mib, 48 * mib},
+		{28 * mib, 48 * mib, 48 * mib},
+		{56 * mib, 48 * mib, 82 * mib},
+		{400 * mib, 48 * mib, 512 * mib},
 	} {
 		if got := LimitFor(c.live, c.floor); got != c.want {
 			t.Errorf("LimitFor(%d MiB, %d MiB) = %d MiB, want %d", c.live/mib, c.floor/mib, got/mib, c.want/mib)
