@@ -4,25 +4,34 @@ import (
 	"context"
 	"runtime/debug"
 	"runtime/metrics"
+	"slices"
 	"time"
 )
 
 // Tight keeps the Go heap of a long-running screen close to what it holds
-// live: every minute it sets the runtime's soft memory limit to a quarter
-// more than the live heap plus headroom, never below floor. Without
-// it the heap may grow to twice the live heap before a collection, and
-// what a wall's scheduled snapshot paints (tens of MB, freed at once)
-// stays resident for minutes. The limit follows the live heap up, so a
-// larger district never makes the collector run without pause. It returns
-// when ctx ends, leaving the limit as it was.
+// live: it sets the runtime's soft memory limit to a quarter more than the
+// live heap plus headroom, never below floor. Without it the heap may grow
+// to twice the live heap before a collection, and what a wall's scheduled
+// snapshot paints (tens of MB, freed at once) stays resident for minutes.
+// The live heap is read every tightEvery and the least of the last
+// tightSamples readings counts, so a collection that ran while a snapshot
+// was being painted does not raise the limit; a heap that really grows
+// raises it within a minute, so a larger district never makes the
+// collector run without pause. It returns when ctx ends, leaving the
+// limit as it was.
 func Tight(ctx context.Context, floor int64) {
 	old := debug.SetMemoryLimit(-1)
 	defer debug.SetMemoryLimit(old)
+	var seen []int64
 	set := func() {
-		debug.SetMemoryLimit(LimitFor(liveHeap(), floor))
+		seen = append(seen, liveHeap())
+		if len(seen) > tightSamples {
+			seen = seen[1:]
+		}
+		debug.SetMemoryLimit(LimitFor(slices.Min(seen), floor))
 	}
 	set()
-	t := time.NewTicker(time.Minute)
+	t := time.NewTicker(tightEvery)
 	defer t.Stop()
 	for {
 		select {
@@ -33,6 +42,12 @@ func Tight(ctx context.Context, floor int64) {
 		}
 	}
 }
+
+// How often Tight reads the live heap, and how many readings it keeps.
+const (
+	tightEvery   = 10 * time.Second
+	tightSamples = 6
+)
 
 // headroom is what the limit allows over 1.25 live heaps: the runtime's
 // own memory (stacks, metadata) and a snapshot's painting.
