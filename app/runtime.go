@@ -15,7 +15,6 @@ import (
 	"onescreen/app/desk"
 	"onescreen/app/ingest"
 	"onescreen/cache"
-	"onescreen/cache/model"
 	"onescreen/city"
 	"onescreen/feeds"
 	"onescreen/feeds/sim"
@@ -71,15 +70,6 @@ func DefaultDataDir() (string, error) {
 	}
 	return filepath.Join(home, ".local", "share", "onescreen"), nil
 }
-
-// deskStore is the cache as the alert desk stores into it: its steps go
-// through the ingest, after the readings the ingest holds (Ingest.Submit).
-type deskStore struct {
-	*cache.DB
-	in *ingest.Ingest
-}
-
-func (s deskStore) Submit(b model.Batch) error { return s.in.Submit(b) }
 
 // The cache is the desk's store.
 var (
@@ -138,7 +128,7 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 		opts.Site = &def
 		rt.Opts.Site = opts.Site
 	}
-	if rt.Desk, err = desk.NewAlertDesk(deskStore{db, rt.Ingest}, *opts.Site); err != nil {
+	if rt.Desk, err = desk.NewAlertDesk(db, *opts.Site); err != nil {
 		return nil, err
 	}
 	rt.Desk.SetOfficer(opts.Officer)
@@ -147,6 +137,7 @@ func Start(ctx context.Context, opts Options) (*Runtime, error) {
 	}
 	rt.Desk.SetReadOnly(opts.ReadOnly)
 	rt.Duty.SetReadOnly(opts.ReadOnly)
+	rt.Desk.StoreStepsThrough(rt.Ingest)
 	rt.Desk.OnChange(rt.signal)
 	rt.Ingest.Observe(rt.Desk.Observe)
 	rt.Ingest.OnPeerStep(rt.Desk.PeerStep)

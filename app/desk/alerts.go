@@ -60,6 +60,9 @@ type AlertDesk struct {
 	closed   map[string]city.Alert // recently closed, kept for the "show closed" view
 	officer  string
 	onChange atomic.Pointer[func()]
+	// stepsTo is where the officers' steps are stored
+	// (StoreStepsThrough); nil: the cache itself.
+	stepsTo submitter
 	// lastUpdate is each open alert's last value update that was stored.
 	lastUpdate map[string]storedUpdate
 	// steps are the officer steps of the alerts held, this desk's and
@@ -270,7 +273,7 @@ func (d *AlertDesk) actLocked(id string, kind city.StepKind, team, note string, 
 	}
 	a = d.ownStepLocked(a, s) // with the other desks' steps, in their order
 	changes := append([]city.Change{{Alert: a, Step: s}}, d.engine.FollowUps()...)
-	if err := d.db.Submit(model.Batch{AlertChanges: changes}); err != nil {
+	if err := d.stepStore().Submit(model.Batch{AlertChanges: changes}); err != nil {
 		return a, nil, fmt.Errorf("store %s: %w", kind, err)
 	}
 	if kind == city.StepComment {
@@ -406,4 +409,26 @@ func (d *AlertDesk) SetReadOnly(on bool) {
 	d.mu.Lock()
 	d.readOnly = on
 	d.mu.Unlock()
+}
+
+// submitter stores a batch and returns once it is committed.
+type submitter interface{ Submit(b model.Batch) error }
+
+// StoreStepsThrough makes the officers' steps (this desk's and other
+// desks' case decisions) be stored through s instead of straight into the
+// cache: the runtime passes the ingest, so that the readings that raised
+// an alert are stored before the steps taken on it, and the outbox keeps
+// the steps in the order they happened. Call it before the desk runs.
+func (d *AlertDesk) StoreStepsThrough(s submitter) {
+	d.mu.Lock()
+	d.stepsTo = s
+	d.mu.Unlock()
+}
+
+// stepStore is where officers' steps are stored. Called with d.mu held.
+func (d *AlertDesk) stepStore() submitter {
+	if d.stepsTo != nil {
+		return d.stepsTo
+	}
+	return d.db
 }

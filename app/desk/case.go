@@ -126,7 +126,7 @@ func (d *AlertDesk) CaseAct(id string, kind city.StepKind, note string, now time
 		return c, err
 	}
 	changes, a := d.rejectLocked(a, s)
-	if err := d.db.Submit(model.Batch{AlertChanges: append([]city.Change{{Alert: a, Step: s}}, changes...)}); err != nil {
+	if err := d.stepStore().Submit(model.Batch{AlertChanges: append([]city.Change{{Alert: a, Step: s}}, changes...)}); err != nil {
 		return c, fmt.Errorf("store %s: %w", name, err)
 	}
 	if err := d.db.SaveCase(c); err != nil {

@@ -48,7 +48,7 @@ func (d *AlertDesk) PeerCaseStep(s city.Step) error {
 	}
 	followUps, a := d.rejectLocked(a, s)
 	batch := model.Batch{AlertChanges: append([]city.Change{{Alert: a, Step: s}}, followUps...), FromPeers: map[string]bool{id: true}}
-	if err := d.db.Submit(batch); err != nil {
+	if err := d.stepStore().Submit(batch); err != nil {
 		return fmt.Errorf("store %s: %w", city.CaseStepName(s.Kind), err)
 	}
 	if err := d.db.SaveCase(c); err != nil {
