@@ -140,22 +140,25 @@ func OpenStepLog(path string) (*StepLog, error) {
 		f.Close()
 		return nil, err
 	}
-	if l.epoch == "" {
-		l.epoch = newEpoch()
-	}
 	if len(corrupt) > 0 {
 		return l, &CorruptStepLogError{Path: path, Lines: corrupt}
 	}
 	return l, nil
 }
 
-// load reads every line; it returns the lines it skipped.
+// load reads every line of the file; it returns the lines it skipped.
 func (l *StepLog) load() ([]StepLogLineError, error) {
 	if _, err := l.f.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("step log %s: %w", l.path, err)
 	}
+	return l.loadFrom(l.f)
+}
+
+// loadFrom reads every line of a step log from in; it returns the lines
+// it skipped. A log without a readable line gets a new epoch.
+func (l *StepLog) loadFrom(in io.Reader) ([]StepLogLineError, error) {
 	v := NewValidator(WithFutureTolerance(100 * 365 * 24 * time.Hour)) // a step's time was judged when it was accepted
-	r := bufio.NewReaderSize(l.f, 64<<10)
+	r := bufio.NewReaderSize(in, 64<<10)
 	var bad []StepLogLineError
 	n := 0
 	for {
@@ -174,6 +177,9 @@ func (l *StepLog) load() ([]StepLogLineError, error) {
 		if err != nil {
 			return nil, fmt.Errorf("step log %s: line %d: %w", l.path, n+1, err)
 		}
+	}
+	if l.epoch == "" {
+		l.epoch = newEpoch()
 	}
 	return bad, nil
 }

@@ -149,11 +149,18 @@ func parseAirCSV(path string, r io.Reader, bounds city.Bounds) (*airRows, error)
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("line %d: %w", line, err))
+			// a row the CSV reader cannot split (a stray or unterminated
+			// quote) has no fields to ask the position of: its error
+			// carries the line
+			var pe *csv.ParseError
+			if !errors.As(err, &pe) {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			errs = append(errs, fmt.Errorf("line %d: %w", pe.StartLine, pe.Err))
 			continue
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
