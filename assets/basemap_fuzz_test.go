@@ -18,9 +18,9 @@ var fuzzLayers = []string{
 	"streets.geojson", "water_gcj02.geojson", "roads.geojson", "expressways_wgs84.geojson",
 }
 
-// FuzzBaseMap reads arbitrary bytes as one layer file of a base map (the
-// other layers, when the fuzzed one is not the district, are the demo's
-// district). It never panics; a refusal names the file; a map it accepts
+// FuzzBaseMap reads arbitrary bytes as one layer file of a base map (when
+// the fuzzed one is not the district, a small district goes with it). It
+// never panics; a refusal names the file; a map it accepts
 // has a district, and every position of every layer is a finite WGS-84
 // longitude and latitude, every ring closed with at least four positions,
 // every line at least two, every 街道 named.
@@ -50,7 +50,7 @@ func FuzzBaseMap(f *testing.F) {
 		name := fuzzLayers[int(which)%len(fuzzLayers)]
 		fsys := fstest.MapFS{name: {Data: data}}
 		if !strings.HasPrefix(name, LayerDistrict) {
-			fsys["district_wgs84.geojson"] = &fstest.MapFile{Data: demo}
+			fsys["district_wgs84.geojson"] = &fstest.MapFile{Data: []byte(poly)}
 		}
 		m, err := LoadBaseMap(fsys, city.DatumWGS84)
 		if err != nil {
