@@ -51,7 +51,8 @@ type StepLog struct {
 	times   []time.Time       // the time of each step in msgs
 	bad     [][]byte          // the unreadable lines in the file, kept as they are until the log is compacted
 	needNL  bool              // the file does not end with a newline (a torn last line)
-	failErr error             // the first write error; the log takes no more steps
+	failErr error             // the error that stopped the log (a failed fsync, a file that cannot be cut back): it takes no more steps
+	size    int64             // the file's length up to its last durable line
 
 	// group commit: steps accepted but not yet durable wait in pend, in
 	// seq order, after the seqs in msgs; one appender at a time (syncing)
@@ -61,11 +62,14 @@ type StepLog struct {
 	pend    []waitingStep
 	pendIDs map[string]uint64 // action id → seq, for the steps in pend
 	syncing bool              // a group is being written and synced
+	gen     uint64            // counts the write failures that dropped the steps waiting
+	dropErr error             // the last such failure
 	syncs   uint64            // fsyncs of appended steps taken
 
-	group    int                  // most steps written and synced together; 0 = no limit
-	syncFile func(*os.File) error // the fsync (replaced in tests); nil = (*os.File).Sync
-	relay    func(msgs [][]byte)  // called with mu held, in seq order, with each group once durable
+	group     int                                 // most steps written and synced together; 0 = no limit
+	syncFile  func(*os.File) error                // the fsync (replaced in tests); nil = (*os.File).Sync
+	writeFile func(*os.File, []byte) (int, error) // the write (replaced in tests); nil = (*os.File).Write
+	relay     func(msgs [][]byte)                 // called with mu held, in seq order, with each group once durable
 }
 
 // waitingStep is a step accepted and waiting for its group's fsync.
@@ -136,6 +140,9 @@ func OpenStepLog(path string) (*StepLog, error) {
 	}
 	l := newStepLog(path, f, "")
 	corrupt, err := l.load()
+	if err == nil {
+		l.size, err = fileSize(f)
+	}
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -144,6 +151,15 @@ func OpenStepLog(path string) (*StepLog, error) {
 		return l, &CorruptStepLogError{Path: path, Lines: corrupt}
 	}
 	return l, nil
+}
+
+// fileSize is the length of an open file.
+func fileSize(f *os.File) (int64, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, fmt.Errorf("step log %s: %w", f.Name(), err)
+	}
+	return fi.Size(), nil
 }
 
 // load reads every line of the file; it returns the lines it skipped.
@@ -272,9 +288,14 @@ func (l *StepLog) Has(id string) bool {
 // relay (setRelay) has been given it: Append waits for durability, but
 // the fsync is shared with the steps appended meanwhile and is taken
 // without holding the log's lock. A repeat of an id whose step is still
-// waiting for its fsync waits for it too. After a write error the log
-// takes no more steps: each Append returns that error, also the Appends
-// of the steps that were waiting for the failed write.
+// waiting for its fsync waits for it too.
+//
+// When a write fails (the disk is full) the part of it that reached the
+// file is cut off again, the steps of that write and those waiting behind
+// it are not logged (their Appends return the error; a desk sends a step
+// that was not acknowledged again) and the log takes steps again. When an
+// fsync fails, or the file cannot be cut back, the log takes no more
+// steps: each Append returns that error from then on.
 func (l *StepLog) Append(a WireAction) (msg []byte, seq uint64, added bool, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -282,7 +303,7 @@ func (l *StepLog) Append(a WireAction) (msg []byte, seq uint64, added bool, err 
 		return l.msgs[seq-l.base-1], seq, false, nil
 	}
 	if seq, dup := l.pendIDs[a.ID]; dup {
-		if err := l.awaitLocked(seq); err != nil {
+		if err := l.awaitLocked(seq, l.gen); err != nil {
 			return nil, 0, false, err
 		}
 		return l.msgs[seq-l.base-1], seq, false, nil
@@ -302,7 +323,7 @@ func (l *StepLog) Append(a WireAction) (msg []byte, seq uint64, added bool, err 
 	}
 	l.pend = append(l.pend, p)
 	l.pendIDs[a.ID] = seq
-	if err := l.awaitLocked(seq); err != nil {
+	if err := l.awaitLocked(seq, l.gen); err != nil {
 		return nil, 0, false, err
 	}
 	return msg, seq, true, nil
@@ -311,14 +332,16 @@ func (l *StepLog) Append(a WireAction) (msg []byte, seq uint64, added bool, err 
 // durableLocked is the newest seq written and synced.
 func (l *StepLog) durableLocked() uint64 { return l.base + uint64(len(l.msgs)) }
 
-// awaitLocked waits until seq is durable, writing and syncing groups of
-// waiting steps itself whenever no other appender is; it returns the
-// log's error when the step cannot be written.
-func (l *StepLog) awaitLocked(seq uint64) error {
+// awaitLocked waits until the step seq, waiting since generation gen, is
+// durable, writing and syncing groups of waiting steps itself whenever no
+// other appender is; it returns the error when the step cannot be written.
+func (l *StepLog) awaitLocked(seq, gen uint64) error {
 	for seq > l.durableLocked() {
 		switch {
 		case l.failErr != nil:
 			return l.failErr
+		case l.gen != gen:
+			return l.dropErr // dropped by a failed write (its seq may go to another step now)
 		case !l.syncing:
 			l.writeGroupLocked()
 		default:
@@ -351,25 +374,41 @@ func (l *StepLog) writeGroupLocked() {
 	for _, p := range group {
 		buf = append(append(buf, p.msg...), '\n')
 	}
-	f, syncFile := l.f, l.syncFile
+	f, syncFile, writeFile := l.f, l.syncFile, l.writeFile
 	if syncFile == nil {
 		syncFile = (*os.File).Sync
 	}
+	if writeFile == nil {
+		writeFile = (*os.File).Write
+	}
 	l.syncing = true
 	l.mu.Unlock()
-	_, err := f.Write(buf)
-	if err != nil {
-		err = fmt.Errorf("step log %s: %w", l.path, err)
-	} else if serr := syncFile(f); serr != nil {
-		err = fmt.Errorf("step log %s: sync: %w", l.path, serr)
+	_, werr := writeFile(f, buf)
+	var serr error
+	if werr == nil {
+		serr = syncFile(f)
 	}
 	l.mu.Lock()
 	l.syncing = false
 	l.syncs++
-	if err != nil {
-		l.failLocked(err)
+	switch {
+	case werr != nil:
+		err := fmt.Errorf("step log %s: %w", l.path, werr)
+		// cut off what part of the write reached the file, so that no
+		// half line is left before the next one
+		if terr := f.Truncate(l.size); terr != nil {
+			l.failLocked(fmt.Errorf("%w; cutting the file back to its last step failed too: %v", err, terr))
+			return
+		}
+		l.dropWaitingLocked(err)
+		return
+	case serr != nil:
+		// after a failed fsync what reached the disk is not known, and
+		// a second fsync may report success for pages already lost
+		l.failLocked(fmt.Errorf("step log %s: sync: %w", l.path, serr))
 		return
 	}
+	l.size += int64(len(buf))
 	l.needNL = false
 	l.pend = l.pend[n:]
 	for _, p := range group {
@@ -393,9 +432,19 @@ func (l *StepLog) commitLocked(group []waitingStep) {
 	}
 }
 
-// failLocked stops the log after a write error: the steps waiting for a
-// write are dropped (their Appends return the error) and no more are
-// taken.
+// dropWaitingLocked drops every step waiting for a write after a write
+// failed: their Appends return err. The log goes on taking steps.
+func (l *StepLog) dropWaitingLocked(err error) {
+	l.gen++
+	l.dropErr = err
+	l.pend = nil
+	clear(l.pendIDs)
+	l.cond.Broadcast()
+}
+
+// failLocked stops the log for good (a failed fsync, a file that cannot
+// be cut back or reopened, the log closed): the steps waiting for a write
+// are dropped (their Appends return the error) and no more are taken.
 func (l *StepLog) failLocked(err error) {
 	if l.failErr == nil {
 		l.failErr = err
@@ -591,8 +640,14 @@ func (l *StepLog) rewrite(msgs [][]byte) error {
 		l.failLocked(fmt.Errorf("step log %s: reopen after compacting: %w", l.path, err))
 		return l.failErr
 	}
+	size, err := fileSize(f)
+	if err != nil {
+		f.Close()
+		l.failLocked(err)
+		return l.failErr
+	}
 	l.f.Close()
-	l.f, l.needNL = f, false
+	l.f, l.needNL, l.size = f, false, size
 	return nil
 }
 

@@ -303,3 +303,79 @@ func TestServerStepWaitsForSync(t *testing.T) {
 		t.Errorf("desk A was relayed %v, want act-1 once", got)
 	}
 }
+
+// TestStepLogWriteFailsThenRecovers: a write that fails half way (the
+// disk full) is cut off the file again; its steps and those waiting
+// behind it are not logged, relayed or acknowledged (each Append returns
+// the error), and the log takes steps again once writes succeed: the same
+// steps sent again get the seqs that follow the last durable one, and the
+// file reads back without an unreadable line.
+func TestStepLogWriteFailsThenRecovers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "steps.jsonl")
+	l, err := OpenStepLog(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	if _, _, _, err := l.Append(testAction(1)); err != nil {
+		t.Fatal(err)
+	}
+	var relayed []string
+	l.setRelay(func(msgs [][]byte) {
+		for _, m := range msgs {
+			env, _ := Decode(m)
+			relayed = append(relayed, env.Action.ID)
+		}
+	})
+	full := errors.New("no space left on device")
+	entered, gate := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	l.writeFile = func(f *os.File, b []byte) (int, error) {
+		first := false
+		once.Do(func() { first = true })
+		if !first {
+			return f.Write(b)
+		}
+		close(entered)
+		<-gate
+		n, _ := f.Write(b[:len(b)/2]) // half of it reaches the file
+		return n, full
+	}
+	results := make(chan appendResult, 8)
+	for i := 2; i <= 4; i++ {
+		go func() {
+			_, seq, added, err := l.Append(testAction(i))
+			results <- appendResult{fmt.Sprint(i), seq, added, err}
+		}()
+		if i == 2 {
+			<-entered
+		}
+	}
+	waitFor(t, "three steps waiting", func() bool { return l.waiting() == 3 })
+	close(gate)
+	for range 3 {
+		if r := <-results; r.err == nil || !errors.Is(r.err, full) || r.added {
+			t.Errorf("append act-%s during the failed write: added %v seq %d err %v; want the write's error", r.id, r.added, r.seq, r.err)
+		}
+	}
+	if l.Len() != 1 || l.Last() != 1 || l.Has("act-2") || len(relayed) != 0 {
+		t.Fatalf("after the failed write: len %d last %d, relayed %v; want only act-1", l.Len(), l.Last(), relayed)
+	}
+	for i, id := range []int{3, 2, 5} { // sent again, and a new one
+		if _, seq, added, err := l.Append(testAction(id)); err != nil || !added || seq != uint64(i+2) {
+			t.Fatalf("append act-%d after the failed write: seq %d added %v err %v; want seq %d", id, seq, added, err, i+2)
+		}
+	}
+	if want := []string{"act-3", "act-2", "act-5"}; !slices.Equal(relayed, want) {
+		t.Errorf("relayed %v, want %v", relayed, want)
+	}
+	l.Close()
+	l2, err := OpenStepLog(path)
+	if err != nil {
+		t.Fatalf("reopen after a failed write: %v (the half line was not cut off)", err)
+	}
+	defer l2.Close()
+	if l2.Len() != 4 || l2.Last() != 4 {
+		t.Errorf("reopened: %d steps, last %d; want 4", l2.Len(), l2.Last())
+	}
+}
