@@ -55,7 +55,7 @@ vet:
 
 # Every reader's fuzzer, as package:function. FUZZTIME is per fuzzer (a
 # duration, or a count of executions such as 10000000x).
-FUZZ_TARGETS := feeds:FuzzDecode feeds:FuzzStepLogLines cmd/cityfeed:FuzzAirCSV \
+FUZZ_TARGETS := feeds:FuzzDecode feeds:FuzzStepLogLines feeds:FuzzReadRecording cmd/cityfeed:FuzzAirCSV \
                 assets:FuzzBaseMap city:FuzzSiteConfig city:FuzzCAPAlert
 FUZZTIME     ?= 60s
 FUZZPARALLEL ?= 1
