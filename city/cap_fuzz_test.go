@@ -1,6 +1,10 @@
 package city_test
 
 import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -73,7 +77,7 @@ func FuzzCAPAlert(f *testing.F) {
 			}
 			return
 		}
-		doc := parseCAP(t, out)
+		doc := parseCAPOnce(t, out)
 		if !capIdentifierRE.MatchString(doc.Identifier) || !capTimeRE.MatchString(doc.Sent) {
 			t.Fatalf("identifier %q, sent %q", doc.Identifier, doc.Sent)
 		}
@@ -122,6 +126,37 @@ func FuzzCAPAlert(f *testing.F) {
 			t.Fatalf("the English history %q lacks the note %q", en.Description, note)
 		}
 	})
+}
+
+// parseCAPOnce is parseCAP in one pass over the document: it refuses any
+// DTD and anything but one root element, and reads the root into a capDoc.
+func parseCAPOnce(t *testing.T, b []byte) capDoc {
+	t.Helper()
+	d := xml.NewDecoder(bytes.NewReader(b))
+	var doc capDoc
+	roots := 0
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("CAP is not well-formed XML: %v", err)
+		}
+		switch tok := tok.(type) {
+		case xml.Directive:
+			t.Fatalf("CAP carries a directive (DTD): %s", tok)
+		case xml.StartElement:
+			roots++
+			if err := d.DecodeElement(&doc, &tok); err != nil {
+				t.Fatalf("CAP is not well-formed XML: %v", err)
+			}
+		}
+	}
+	if roots != 1 {
+		t.Fatalf("CAP has %d root elements", roots)
+	}
+	return doc
 }
 
 // checkLatLon checks a CAP "lat,lon" pair is two finite numbers on the
