@@ -60,11 +60,9 @@ type StepLog struct {
 	// on cond and new steps join the next group.
 	cond    *sync.Cond
 	pend    []waitingStep
-	pendIDs map[string]uint64 // action id → seq, for the steps in pend
-	syncing bool              // a group is being written and synced
-	gen     uint64            // counts the write failures that dropped the steps waiting
-	dropErr error             // the last such failure
-	syncs   uint64            // fsyncs of appended steps taken
+	pendIDs map[string]*stepResult // action id → its outcome, for the steps in pend
+	syncing bool                   // a group is being written and synced
+	syncs   uint64                 // fsyncs of appended steps taken
 
 	group     int                                 // most steps written and synced together; 0 = no limit
 	syncFile  func(*os.File) error                // the fsync (replaced in tests); nil = (*os.File).Sync
@@ -74,10 +72,18 @@ type StepLog struct {
 
 // waitingStep is a step accepted and waiting for its group's fsync.
 type waitingStep struct {
-	seq uint64
 	id  string
-	msg []byte
 	t   time.Time
+	res *stepResult
+}
+
+// stepResult is what became of a waiting step: done once it is durable
+// (err nil) or dropped by a failed write (err says why).
+type stepResult struct {
+	seq  uint64
+	msg  []byte
+	done bool
+	err  error
 }
 
 // StepLogLineError is one line of a step log that could not be read.
@@ -123,7 +129,7 @@ func NewMemoryStepLog(epoch string) *StepLog {
 }
 
 func newStepLog(path string, f *os.File, epoch string) *StepLog {
-	l := &StepLog{path: path, f: f, epoch: epoch, ids: map[string]uint64{}, pendIDs: map[string]uint64{}}
+	l := &StepLog{path: path, f: f, epoch: epoch, ids: map[string]uint64{}, pendIDs: map[string]*stepResult{}}
 	l.cond = sync.NewCond(&l.mu)
 	return l
 }
@@ -302,11 +308,11 @@ func (l *StepLog) Append(a WireAction) (msg []byte, seq uint64, added bool, err 
 	if seq, dup := l.ids[a.ID]; dup {
 		return l.msgs[seq-l.base-1], seq, false, nil
 	}
-	if seq, dup := l.pendIDs[a.ID]; dup {
-		if err := l.awaitLocked(seq, l.gen); err != nil {
+	if r, dup := l.pendIDs[a.ID]; dup {
+		if err := l.awaitLocked(r); err != nil {
 			return nil, 0, false, err
 		}
-		return l.msgs[seq-l.base-1], seq, false, nil
+		return r.msg, r.seq, false, nil
 	}
 	if l.failErr != nil {
 		return nil, 0, false, l.failErr
@@ -316,39 +322,31 @@ func (l *StepLog) Append(a WireAction) (msg []byte, seq uint64, added bool, err 
 	if err != nil {
 		return nil, 0, false, err
 	}
-	p := waitingStep{seq: seq, id: a.ID, msg: msg, t: actionTime(&a)}
+	p := waitingStep{id: a.ID, t: actionTime(&a), res: &stepResult{seq: seq, msg: msg}}
 	if l.f == nil {
 		l.commitLocked([]waitingStep{p})
 		return msg, seq, true, nil
 	}
 	l.pend = append(l.pend, p)
-	l.pendIDs[a.ID] = seq
-	if err := l.awaitLocked(seq, l.gen); err != nil {
+	l.pendIDs[a.ID] = p.res
+	if err := l.awaitLocked(p.res); err != nil {
 		return nil, 0, false, err
 	}
 	return msg, seq, true, nil
 }
 
-// durableLocked is the newest seq written and synced.
-func (l *StepLog) durableLocked() uint64 { return l.base + uint64(len(l.msgs)) }
-
-// awaitLocked waits until the step seq, waiting since generation gen, is
-// durable, writing and syncing groups of waiting steps itself whenever no
-// other appender is; it returns the error when the step cannot be written.
-func (l *StepLog) awaitLocked(seq, gen uint64) error {
-	for seq > l.durableLocked() {
-		switch {
-		case l.failErr != nil:
-			return l.failErr
-		case l.gen != gen:
-			return l.dropErr // dropped by a failed write (its seq may go to another step now)
-		case !l.syncing:
-			l.writeGroupLocked()
-		default:
+// awaitLocked waits until a waiting step is durable or dropped, writing
+// and syncing groups of waiting steps itself whenever no other appender
+// is; it returns why the step was dropped, or nil.
+func (l *StepLog) awaitLocked(r *stepResult) error {
+	for !r.done {
+		if l.syncing {
 			l.cond.Wait()
+		} else {
+			l.writeGroupLocked() // r is waiting: there is a group to write
 		}
 	}
-	return nil
+	return r.err
 }
 
 // writeGroupLocked writes and syncs the oldest waiting steps (up to the
@@ -365,14 +363,14 @@ func (l *StepLog) writeGroupLocked() {
 	group := l.pend[:n:n]
 	size := 1
 	for _, p := range group {
-		size += len(p.msg) + 1
+		size += len(p.res.msg) + 1
 	}
 	buf := make([]byte, 0, size)
 	if l.needNL {
 		buf = append(buf, '\n') // end a torn line so that these stand alone
 	}
 	for _, p := range group {
-		buf = append(append(buf, p.msg...), '\n')
+		buf = append(append(buf, p.res.msg...), '\n')
 	}
 	f, syncFile, writeFile := l.f, l.syncFile, l.writeFile
 	if syncFile == nil {
@@ -422,10 +420,11 @@ func (l *StepLog) writeGroupLocked() {
 func (l *StepLog) commitLocked(group []waitingStep) {
 	msgs := make([][]byte, len(group))
 	for i, p := range group {
-		l.ids[p.id] = p.seq
-		l.msgs = append(l.msgs, p.msg)
+		l.ids[p.id] = p.res.seq
+		l.msgs = append(l.msgs, p.res.msg)
 		l.times = append(l.times, p.t)
-		msgs[i] = p.msg
+		msgs[i] = p.res.msg
+		p.res.done = true
 	}
 	if l.relay != nil {
 		l.relay(msgs)
@@ -435,8 +434,9 @@ func (l *StepLog) commitLocked(group []waitingStep) {
 // dropWaitingLocked drops every step waiting for a write after a write
 // failed: their Appends return err. The log goes on taking steps.
 func (l *StepLog) dropWaitingLocked(err error) {
-	l.gen++
-	l.dropErr = err
+	for _, p := range l.pend {
+		p.res.done, p.res.err = true, err
+	}
 	l.pend = nil
 	clear(l.pendIDs)
 	l.cond.Broadcast()
@@ -449,9 +449,7 @@ func (l *StepLog) failLocked(err error) {
 	if l.failErr == nil {
 		l.failErr = err
 	}
-	l.pend = nil
-	clear(l.pendIDs)
-	l.cond.Broadcast()
+	l.dropWaitingLocked(l.failErr)
 }
 
 // quiesceLocked waits until no group is being written.
