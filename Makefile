@@ -3,6 +3,8 @@
 #   make run     build and open the dashboard on the embedded demo district
 #   make test    every test: vet, unit, widget, integration, and the real-window smoke test
 #   make bench   the benchmarks behind the README's figures
+#   make fuzz    each reader's fuzzer for FUZZTIME, one after another (their seed
+#                corpora and the crashers kept under testdata/fuzz run in make test)
 #
 # Fyne and go-sqlite3 need cgo and a few system packages. `make deps` installs
 # what is missing with apt-get when it can (as root, or with sudo), and
@@ -51,8 +53,23 @@ vet:
 		{ echo "gofmt would change:"; gofmt -l .; exit 1; }
 	$(GO) vet -tags $(TEST_TAGS) ./...
 
+# Every reader's fuzzer, as package:function. FUZZTIME is per fuzzer (a
+# duration, or a count of executions such as 10000000x).
+FUZZ_TARGETS := feeds:FuzzDecode feeds:FuzzStepLogLines feeds:FuzzReadRecording cmd/cityfeed:FuzzAirCSV \
+                assets:FuzzBaseMap city:FuzzSiteConfig city:FuzzCAPAlert
+FUZZTIME     ?= 60s
+FUZZPARALLEL ?= 1
+
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 60s ./feeds/
+	@missing=$$(grep -rhoE --include='*_test.go' '^func Fuzz[A-Za-z0-9_]+' . | sed 's/^func //' | sort -u | \
+		while read f; do case " $(FUZZ_TARGETS) " in *":$$f "*) ;; *) echo $$f;; esac; done); \
+		test -z "$$missing" || { echo "fuzzers not in FUZZ_TARGETS: $$missing"; exit 1; }
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t#*:}; \
+		echo "== $$fn (./$$pkg) for $(FUZZTIME)"; \
+		$(GO) test -tags $(TEST_TAGS) -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) \
+			-parallel $(FUZZPARALLEL) -timeout 0 ./$$pkg/; \
+	done
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3s -tags $(TEST_TAGS) -timeout 60m ./... | tee bench.txt

@@ -524,24 +524,24 @@ func CAPPolygon(p orb.Polygon) (string, error) {
 	if len(p) == 0 {
 		return "", errors.New("polygon has no ring")
 	}
+	// points are told apart, and the ring closed, as written: points
+	// closer than the 1e-7° written are one point
 	ring := p[0]
-	distinct := map[orb.Point]bool{}
-	for _, pt := range ring {
-		distinct[pt] = true
-	}
-	if len(distinct) < 3 {
-		return "", fmt.Errorf("polygon ring has %d distinct points, want at least 3", len(distinct))
-	}
-	if ring[0] != ring[len(ring)-1] {
-		ring = append(slices.Clip(ring), ring[0])
-	}
-	pairs := make([]string, len(ring))
+	pairs := make([]string, 0, len(ring)+1)
+	distinct := map[string]bool{}
 	for i, pt := range ring {
 		s, err := capPoint(pt)
 		if err != nil {
 			return "", fmt.Errorf("polygon point %d: %w", i, err)
 		}
-		pairs[i] = s
+		pairs = append(pairs, s)
+		distinct[s] = true
+	}
+	if len(distinct) < 3 {
+		return "", fmt.Errorf("polygon ring has %d distinct points (to 1e-7°), want at least 3", len(distinct))
+	}
+	if pairs[0] != pairs[len(pairs)-1] {
+		pairs = append(pairs, pairs[0])
 	}
 	return strings.Join(pairs, " "), nil
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/BurntSushi/toml"
 )
 
 // SiteConfig holds every site setting the standards leave to the site:
@@ -213,6 +215,30 @@ func DefaultSiteConfig() SiteConfig {
 		Duty: DefaultDutySettings(),
 		Case: DefaultCaseSettings(),
 	}
+}
+
+// ParseSiteConfig reads site settings (docs/config.md) from the text of a
+// TOML file over the documented defaults: a key the text leaves out keeps
+// its default (also inside a table it sets), a key it does not know is an
+// error, so that a misspelt setting is never silently ignored, and the
+// result is validated. On an error the defaults are returned with it.
+func ParseSiteConfig(text string) (SiteConfig, error) {
+	cfg := DefaultSiteConfig()
+	md, err := toml.Decode(text, &cfg)
+	if err != nil {
+		return DefaultSiteConfig(), err
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return DefaultSiteConfig(), fmt.Errorf("unknown keys: %s", strings.Join(keys, ", "))
+	}
+	if err := cfg.Validate(); err != nil {
+		return DefaultSiteConfig(), err
+	}
+	return cfg, nil
 }
 
 // maxWaterMargin bounds the water hysteresis fraction.

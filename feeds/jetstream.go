@@ -608,7 +608,9 @@ func (j *JetStream) step(m jetstream.Msg, _ *jetstream.MsgMetadata) {
 // however often it is sent. Steps are published one at a time in the
 // order sent; the publish ack (also the ack of a duplicate) is reported
 // through Handler.ActionAck; a publish that fails is tried again until
-// acked or the session ends.
+// acked or the session ends, unless it fails for good (too big, a
+// subject or permission refused): that step is reported refused
+// (ActionRefuser, else Reject with ErrRefused) and the next goes on.
 func (j *JetStream) SendAction(a WireAction) error {
 	if err := j.cfg.Validator.Action(&a); err != nil {
 		return err
@@ -645,16 +647,31 @@ func (j *JetStream) publishSteps(ctx context.Context, js jetstream.JetStream, q 
 		case <-ctx.Done():
 			return
 		case st := <-q:
-			if _, err := publishRetry(ctx, js, j.subj.StepsSubject, st.id, j.cfg.Desk, st.body); err == nil {
+			_, err := publishRetry(ctx, js, j.subj.StepsSubject, st.id, j.cfg.Desk, st.body)
+			switch {
+			case err == nil:
 				j.call(func(h Handler) { h.ActionAck(st.id) })
+			case permanentPublishError(err):
+				// never acked: the outbox marks it failed, and the
+				// steps queued after it go on
+				rerr := &PublishRejectedError{What: "step " + st.id, Err: err}
+				j.call(func(h Handler) {
+					if r, ok := h.(ActionRefuser); ok {
+						r.ActionRefused(st.id, rerr.Error())
+						return
+					}
+					h.Reject("", st.body, &RejectError{Reason: rerr.Error(), Err: ErrRefused})
+				})
 			}
 		}
 	}
 }
 
 // publishRetry publishes one message with Nats-Msg-Id id until the stream
-// acks it or ctx ends. A repeat is safe: within the stream's duplicate
-// window the server stores the message once and acks every copy.
+// acks it or ctx ends, or it fails for good (permanentPublishError): that
+// error is returned at once. A repeat is safe: within the stream's
+// duplicate window the server stores the message once and acks every
+// copy.
 func publishRetry(ctx context.Context, js jetstream.JetStream, subject, id, desk string, body []byte) (*jetstream.PubAck, error) {
 	wait := 100 * time.Millisecond
 	for {
@@ -671,6 +688,9 @@ func publishRetry(ctx context.Context, js jetstream.JetStream, subject, id, desk
 		cancel()
 		if err == nil {
 			return ack, nil
+		}
+		if permanentPublishError(err) {
+			return nil, err
 		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

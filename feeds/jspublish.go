@@ -34,7 +34,13 @@ type JetStreamPublisherConfig struct {
 	// OnAck is told of every reading the stream acked, with its stream
 	// sequence, in about publish order (a retried one later). It runs on
 	// the publisher's ack goroutine.
-	OnAck     func(r city.Reading, streamSeq uint64)
+	OnAck func(r city.Reading, streamSeq uint64)
+	// OnReject is told of every reading the NATS servers refuse for good
+	// (see PublishRejectedError): it is not sent again and the publisher
+	// goes on with the others. It runs on the goroutine that learnt of
+	// the refusal (Publish's or the ack goroutine). Each is also logged
+	// and counted (Rejected).
+	OnReject  func(r city.Reading, err error)
 	Validator *Validator // judges what is published; nil = NewValidator()
 	Logf      func(format string, args ...any)
 }
@@ -65,6 +71,70 @@ type JetStreamPublisher struct {
 	err     error
 
 	published, acked, retried atomic.Uint64
+	refused                   atomic.Uint64 // readings published, then refused for good (never acked)
+	rejected                  atomic.Uint64 // every message refused for good: those, and readings and stations refused when sent
+}
+
+// PublishRejectedError is a message the NATS servers refuse for good: it
+// is bigger than the servers' max_payload or the stream's largest message,
+// its subject is invalid, or the publisher may not publish to it. Sending
+// it again cannot succeed, so it is not sent again.
+type PublishRejectedError struct {
+	What string // "reading air/sh-air-01/2026-…", "station sh-air-01", "step act-7"
+	Err  error
+}
+
+func (e *PublishRejectedError) Error() string {
+	return fmt.Sprintf("%s refused by NATS for good, not sent again: %v", e.What, e.Err)
+}
+
+func (e *PublishRejectedError) Unwrap() error { return e.Err }
+
+// Refused is true: the message alone is refused and the publisher goes on
+// (the simulator skips such a reading).
+func (e *PublishRejectedError) Refused() bool { return true }
+
+// permanentPublishError reports whether a publish error can never clear
+// by sending the same message again: a payload over the servers'
+// max_payload, a message over the stream's largest, an invalid subject or
+// header, a permission refused, or any JetStream answer of a bad request.
+// Timeouts, a lost connection, no responders (a stream leader being
+// elected) and the servers' temporary failures are not.
+func permanentPublishError(err error) bool {
+	if err == nil {
+		return false
+	}
+	switch {
+	case errors.Is(err, nats.ErrMaxPayload), errors.Is(err, nats.ErrBadSubject),
+		errors.Is(err, nats.ErrPermissionViolation), errors.Is(err, nats.ErrBadHeaderMsg),
+		errors.Is(err, nats.ErrHeadersNotSupported), errors.Is(err, nats.ErrInvalidMsg),
+		errors.Is(err, jetstream.ErrStreamMessageExceedsMaximum), errors.Is(err, jetstream.ErrMaxBytesExceeded):
+		return true
+	}
+	var api *jetstream.APIError
+	if errors.As(err, &api) {
+		switch {
+		case api.ErrorCode == jetstream.JSErrCodeStreamMessageExceedsMaximum:
+			return true
+		case api.Code == 400 || api.Code == 403 || api.Code == 413:
+			return true
+		}
+		return false
+	}
+	text := strings.ToLower(err.Error())
+	return strings.Contains(text, "maximum payload exceeded") || strings.Contains(text, "permissions violation") ||
+		strings.Contains(text, "message size exceeds maximum")
+}
+
+// reject counts and reports a reading refused for good.
+func (p *JetStreamPublisher) reject(r city.Reading, err error) {
+	p.rejected.Add(1)
+	if n := p.rejected.Load(); n <= 10 || n%1000 == 0 {
+		p.cfg.Logf("%v (%d refused so far)", err, n)
+	}
+	if p.cfg.OnReject != nil {
+		p.cfg.OnReject(r, err)
+	}
 }
 
 type pendingPub struct {
@@ -177,6 +247,10 @@ func (p *JetStreamPublisher) PutStation(st city.Station) error {
 		return err
 	}
 	if _, err := publishRetry(p.ctx, p.js, p.subj.Station(st.ID), "", "", msg); err != nil {
+		if permanentPublishError(err) {
+			p.rejected.Add(1)
+			return &PublishRejectedError{What: "station " + st.ID, Err: err}
+		}
 		return fmt.Errorf("publish station %s: %w", st.ID, err)
 	}
 	return nil
@@ -185,7 +259,11 @@ func (p *JetStreamPublisher) PutStation(st city.Station) error {
 // Publish checks a reading, numbers it in its feed (the body's seq, the
 // publisher's own count) and publishes it; it returns that number. The
 // ack comes later (OnAck, Flush); Publish blocks while publishWindow
-// readings wait for theirs.
+// readings wait for theirs. A reading the NATS connection refuses at once
+// for good (over max_payload) is not sent: Publish returns a
+// *PublishRejectedError (also given to OnReject); one the stream refuses
+// later is given to OnReject. Either way the publisher goes on with the
+// next readings.
 func (p *JetStreamPublisher) Publish(r city.Reading) (uint64, error) {
 	if err := p.Err(); err != nil {
 		return 0, err
@@ -216,6 +294,11 @@ func (p *JetStreamPublisher) Publish(r city.Reading) (uint64, error) {
 	m.Data = spliceReading(r.Feed, seq, body)
 	m.Header.Set(nats.MsgIdHdr, id)
 	fut, err := p.js.PublishMsgAsync(m)
+	if permanentPublishError(err) {
+		rerr := &PublishRejectedError{What: "reading " + id, Err: err}
+		p.reject(r, rerr)
+		return 0, rerr
+	}
 	if err != nil {
 		fut = nil // the ack loop publishes it synchronously
 	}
@@ -252,28 +335,42 @@ func ReadingMsgID(r city.Reading) string {
 
 // ackLoop waits for the acks in publish order; a reading whose async
 // publish failed is published again synchronously, with the same
-// Nats-Msg-Id, until acked.
+// Nats-Msg-Id, until acked, unless the failure is for good: then it is
+// refused (OnReject) and the loop goes on.
 func (p *JetStreamPublisher) ackLoop() {
 	defer p.wg.Done()
 	for pp := range p.pending {
 		var ack *jetstream.PubAck
+		var perr error // why the stream refused it for good
 		if pp.fut != nil {
 			select {
 			case ack = <-pp.fut.Ok():
 			case err := <-pp.fut.Err():
+				if permanentPublishError(err) {
+					perr = err
+					break
+				}
 				if n := p.retried.Load(); n%1000 == 0 { // the first of a burst, then one in a thousand
 					p.cfg.Logf("reading %s: publish not acked (%v); sending it again (%d sent again so far)", pp.id, err, n)
 				}
 			case <-p.ctx.Done():
 			}
 		}
-		if ack == nil && p.ctx.Err() == nil {
+		if ack == nil && perr == nil && p.ctx.Err() == nil {
 			p.retried.Add(1)
 			var err error
 			ack, err = publishRetry(p.ctx, p.js, pp.msg.Subject, pp.id, "", pp.msg.Data)
 			if err != nil {
 				ack = nil
+				if permanentPublishError(err) {
+					perr = err
+				}
 			}
+		}
+		if perr != nil {
+			p.refused.Add(1)
+			p.reject(pp.r, &PublishRejectedError{What: "reading " + pp.id, Err: perr})
+			continue
 		}
 		if ack == nil {
 			p.noteErr(ErrClosed)
@@ -313,12 +410,17 @@ func (p *JetStreamPublisher) Counts() (published, acked, retried uint64) {
 	return p.published.Load(), p.acked.Load(), p.retried.Load()
 }
 
-// Flush waits until every reading published so far is acked, or ctx ends.
+// Rejected returns how many messages (readings and stations) the NATS
+// servers refused for good and the publisher did not send again.
+func (p *JetStreamPublisher) Rejected() uint64 { return p.rejected.Load() }
+
+// Flush waits until every reading published so far is acked or refused
+// for good (OnReject), or ctx ends.
 func (p *JetStreamPublisher) Flush(ctx context.Context) error {
 	want := p.published.Load()
 	t := time.NewTicker(5 * time.Millisecond)
 	defer t.Stop()
-	for p.acked.Load() < want {
+	for p.acked.Load()+p.refused.Load() < want {
 		if err := p.Err(); err != nil {
 			return err
 		}

@@ -109,8 +109,8 @@ type Server struct {
 	recStop   chan struct{}
 	recDone   chan struct{}
 	steps     *StepLog
-	stepMu    sync.Mutex               // orders appending and relaying steps against step subscriptions
-	stepConns map[*serverConn]struct{} // clients subscribed to steps
+	stepMu    sync.Mutex               // guards stepConns
+	stepConns map[*serverConn]struct{} // clients subscribed to steps: the step log relays each durable step to them
 	stepFails atomic.Uint64            // steps that could not be logged (not acknowledged)
 
 	rejected     atomic.Uint64
@@ -170,6 +170,7 @@ func NewServer(cfg ServerConfig) *Server {
 	if s.steps == nil {
 		s.steps = NewMemoryStepLog(s.epoch)
 	}
+	s.steps.setRelay(s.relaySteps)
 	for _, f := range city.Feeds {
 		s.rings[f] = &feedRing{buf: make([][]byte, cfg.ReplayPerFeed), next: 1}
 	}
@@ -668,21 +669,37 @@ func (c *serverConn) subscribe(want map[string]Cursor) {
 	sub.first = append(sub.first, gaps...)
 	s.listeners[c] = struct{}{}
 	s.publishLiveLocked()
-	s.stepMu.Lock()
 	if wantSteps {
-		// the steps the client does not hold, then every step accepted
-		// from now on: appending and relaying a step takes stepMu too
+		// the durable steps the client does not hold, then every step
+		// made durable from now on: the log relays none between the two
 		after := stepCur.After
 		if stepCur.Epoch != s.steps.Epoch() {
 			after = 0
 		}
-		sub.first = append(sub.first, s.steps.since(after)...)
-		s.stepConns[c] = struct{}{}
+		s.steps.follow(after, func(first [][]byte) {
+			sub.first = append(sub.first, first...)
+			s.stepMu.Lock()
+			s.stepConns[c] = struct{}{}
+			s.stepMu.Unlock()
+			c.plan <- sub // capacity 1, sent once; before any step is relayed to c
+		})
+	} else {
+		c.plan <- sub
 	}
-	c.plan <- sub // capacity 1, sent once
-	s.stepMu.Unlock()
 	s.stMu.Unlock()
 	c.poke()
+}
+
+// relaySteps queues steps just made durable, in seq order, to every
+// client subscribed to steps. The step log calls it holding its lock.
+func (s *Server) relaySteps(msgs [][]byte) {
+	s.stepMu.Lock()
+	defer s.stepMu.Unlock()
+	for c := range s.stepConns {
+		for _, m := range msgs {
+			c.enqueue(m)
+		}
+	}
 }
 
 // publishLiveLocked republishes the listener list for Publish's wakeups.
@@ -694,11 +711,13 @@ func (s *Server) publishLiveLocked() {
 	s.live.Store(&l)
 }
 
-// action logs a new operator action, relays it to every client subscribed
-// to steps, passes it on and acknowledges it; a second delivery of an id
-// (also from before a restart, with a file step log) is acknowledged again
-// but neither logged, relayed nor passed on. An action the step log cannot
-// take is not acknowledged: the client sends it again later.
+// action logs a new operator action and, once it is durable, has it
+// relayed to every client subscribed to steps, passes it on and
+// acknowledges it; a second delivery of an id (also from before a
+// restart, with a file step log) is acknowledged again but neither
+// logged, relayed nor passed on. An action the step log cannot take is
+// not acknowledged: the client sends it again later. Waiting for the
+// step log's fsync holds no lock another client needs.
 func (c *serverConn) action(a *WireAction) {
 	s := c.s
 	if err := s.v.Action(a); err != nil {
@@ -710,14 +729,7 @@ func (c *serverConn) action(a *WireAction) {
 		return
 	}
 	s.actionsIn.Add(1)
-	s.stepMu.Lock()
-	msg, _, added, err := s.steps.Append(*a)
-	if added {
-		for l := range s.stepConns {
-			l.enqueue(msg)
-		}
-	}
-	s.stepMu.Unlock()
+	_, _, added, err := s.steps.Append(*a) // relayed by the log once durable
 	switch {
 	case err != nil:
 		s.stepFails.Add(1)

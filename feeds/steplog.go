@@ -24,7 +24,11 @@ import (
 //
 // Every line of one log carries the same epoch: the log's identity, chosen
 // when the log was created. Each accepted step is appended and fsynced
-// before the server acknowledges it. A line that cannot be read back (a
+// before the server acknowledges or relays it; the fsync is taken outside
+// the log's lock and shared (group commit): the steps accepted while one
+// fsync is under way are written and synced together by the next, so a
+// slow disk delays steps but does not hold up the log's readers, and many
+// desks' steps cost one fsync. A line that cannot be read back (a
 // write torn by a crash, an edit) is reported by OpenStepLog, kept in the
 // file as it is (until a compaction moves it to path+".unreadable"), and
 // skipped; every other line is loaded. Steps are kept
@@ -47,7 +51,39 @@ type StepLog struct {
 	times   []time.Time       // the time of each step in msgs
 	bad     [][]byte          // the unreadable lines in the file, kept as they are until the log is compacted
 	needNL  bool              // the file does not end with a newline (a torn last line)
-	failErr error             // the first write error; the log takes no more steps
+	failErr error             // the error that stopped the log (a failed fsync, a file that cannot be cut back): it takes no more steps
+	size    int64             // the file's length up to its last durable line
+
+	// group commit: steps accepted but not yet durable wait in pend, in
+	// seq order, after the seqs in msgs; one appender at a time (syncing)
+	// writes and syncs a group of them outside mu while the others wait
+	// on cond and new steps join the next group.
+	cond    *sync.Cond
+	pend    []waitingStep
+	pendIDs map[string]*stepResult // action id → its outcome, for the steps in pend
+	syncing bool                   // a group is being written and synced
+	syncs   uint64                 // fsyncs of appended steps taken
+
+	group     int                                 // most steps written and synced together; 0 = no limit
+	syncFile  func(*os.File) error                // the fsync (replaced in tests); nil = (*os.File).Sync
+	writeFile func(*os.File, []byte) (int, error) // the write (replaced in tests); nil = (*os.File).Write
+	relay     func(msgs [][]byte)                 // called with mu held, in seq order, with each group once durable
+}
+
+// waitingStep is a step accepted and waiting for its group's fsync.
+type waitingStep struct {
+	id  string
+	t   time.Time
+	res *stepResult
+}
+
+// stepResult is what became of a waiting step: done once it is durable
+// (err nil) or dropped by a failed write (err says why).
+type stepResult struct {
+	seq  uint64
+	msg  []byte
+	done bool
+	err  error
 }
 
 // StepLogLineError is one line of a step log that could not be read.
@@ -89,7 +125,13 @@ func NewMemoryStepLog(epoch string) *StepLog {
 	if epoch == "" {
 		epoch = newEpoch()
 	}
-	return &StepLog{epoch: epoch, ids: map[string]uint64{}}
+	return newStepLog("", nil, epoch)
+}
+
+func newStepLog(path string, f *os.File, epoch string) *StepLog {
+	l := &StepLog{path: path, f: f, epoch: epoch, ids: map[string]uint64{}, pendIDs: map[string]*stepResult{}}
+	l.cond = sync.NewCond(&l.mu)
+	return l
 }
 
 // OpenStepLog opens the step log at path, creating it when missing, and
@@ -102,14 +144,14 @@ func OpenStepLog(path string) (*StepLog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("step log: %w", err)
 	}
-	l := &StepLog{path: path, f: f, ids: map[string]uint64{}}
+	l := newStepLog(path, f, "")
 	corrupt, err := l.load()
+	if err == nil {
+		l.size, err = fileSize(f)
+	}
 	if err != nil {
 		f.Close()
 		return nil, err
-	}
-	if l.epoch == "" {
-		l.epoch = newEpoch()
 	}
 	if len(corrupt) > 0 {
 		return l, &CorruptStepLogError{Path: path, Lines: corrupt}
@@ -117,13 +159,28 @@ func OpenStepLog(path string) (*StepLog, error) {
 	return l, nil
 }
 
-// load reads every line; it returns the lines it skipped.
+// fileSize is the length of an open file.
+func fileSize(f *os.File) (int64, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, fmt.Errorf("step log %s: %w", f.Name(), err)
+	}
+	return fi.Size(), nil
+}
+
+// load reads every line of the file; it returns the lines it skipped.
 func (l *StepLog) load() ([]StepLogLineError, error) {
 	if _, err := l.f.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("step log %s: %w", l.path, err)
 	}
+	return l.loadFrom(l.f)
+}
+
+// loadFrom reads every line of a step log from in; it returns the lines
+// it skipped. A log without a readable line gets a new epoch.
+func (l *StepLog) loadFrom(in io.Reader) ([]StepLogLineError, error) {
 	v := NewValidator(WithFutureTolerance(100 * 365 * 24 * time.Hour)) // a step's time was judged when it was accepted
-	r := bufio.NewReaderSize(l.f, 64<<10)
+	r := bufio.NewReaderSize(in, 64<<10)
 	var bad []StepLogLineError
 	n := 0
 	for {
@@ -142,6 +199,9 @@ func (l *StepLog) load() ([]StepLogLineError, error) {
 		if err != nil {
 			return nil, fmt.Errorf("step log %s: line %d: %w", l.path, n+1, err)
 		}
+	}
+	if l.epoch == "" {
+		l.epoch = newEpoch()
 	}
 	return bad, nil
 }
@@ -230,42 +290,191 @@ func (l *StepLog) Has(id string) bool {
 
 // Append logs a step (already validated) and returns its step message and
 // seq; added is false when the id was logged before (nothing is written).
-// A file log is synced before Append returns. After a write error the log
-// takes no more steps: each Append returns that error.
+// A file log has synced the step before Append returns, and the log's
+// relay (setRelay) has been given it: Append waits for durability, but
+// the fsync is shared with the steps appended meanwhile and is taken
+// without holding the log's lock. A repeat of an id whose step is still
+// waiting for its fsync waits for it too.
+//
+// When a write fails (the disk is full) the part of it that reached the
+// file is cut off again, the steps of that write and those waiting behind
+// it are not logged (their Appends return the error; a desk sends a step
+// that was not acknowledged again) and the log takes steps again. When an
+// fsync fails, or the file cannot be cut back, the log takes no more
+// steps: each Append returns that error from then on.
 func (l *StepLog) Append(a WireAction) (msg []byte, seq uint64, added bool, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if seq, dup := l.ids[a.ID]; dup {
 		return l.msgs[seq-l.base-1], seq, false, nil
 	}
+	if r, dup := l.pendIDs[a.ID]; dup {
+		if err := l.awaitLocked(r); err != nil {
+			return nil, 0, false, err
+		}
+		return r.msg, r.seq, false, nil
+	}
 	if l.failErr != nil {
 		return nil, 0, false, l.failErr
 	}
-	seq = l.base + uint64(len(l.msgs)) + 1
+	seq = l.base + uint64(len(l.msgs)) + uint64(len(l.pend)) + 1
 	msg, err = Encode(Envelope{V: ProtocolVersion, Type: TypeStep, Epoch: l.epoch, Seq: seq, Action: &a})
 	if err != nil {
 		return nil, 0, false, err
 	}
-	if l.f != nil {
-		buf := make([]byte, 0, len(msg)+2)
-		if l.needNL {
-			buf = append(buf, '\n') // end a torn line so that this one stands alone
-		}
-		buf = append(append(buf, msg...), '\n')
-		if _, err := l.f.Write(buf); err != nil {
-			l.failErr = fmt.Errorf("step log %s: %w", l.path, err)
-			return nil, 0, false, l.failErr
-		}
-		if err := l.f.Sync(); err != nil {
-			l.failErr = fmt.Errorf("step log %s: sync: %w", l.path, err)
-			return nil, 0, false, l.failErr
-		}
-		l.needNL = false
+	p := waitingStep{id: a.ID, t: actionTime(&a), res: &stepResult{seq: seq, msg: msg}}
+	if l.f == nil {
+		l.commitLocked([]waitingStep{p})
+		return msg, seq, true, nil
 	}
-	l.ids[a.ID] = seq
-	l.msgs = append(l.msgs, msg)
-	l.times = append(l.times, actionTime(&a))
+	l.pend = append(l.pend, p)
+	l.pendIDs[a.ID] = p.res
+	if err := l.awaitLocked(p.res); err != nil {
+		return nil, 0, false, err
+	}
 	return msg, seq, true, nil
+}
+
+// awaitLocked waits until a waiting step is durable or dropped, writing
+// and syncing groups of waiting steps itself whenever no other appender
+// is; it returns why the step was dropped, or nil.
+func (l *StepLog) awaitLocked(r *stepResult) error {
+	for !r.done {
+		if l.syncing {
+			l.cond.Wait()
+		} else {
+			l.writeGroupLocked() // r is waiting: there is a group to write
+		}
+	}
+	return r.err
+}
+
+// writeGroupLocked writes and syncs the oldest waiting steps (up to the
+// group size) with mu released, then makes them durable: it is called
+// with mu held and not syncing, and returns with mu held.
+func (l *StepLog) writeGroupLocked() {
+	n := len(l.pend)
+	if l.group > 0 {
+		n = min(n, l.group)
+	}
+	if n == 0 {
+		return
+	}
+	group := l.pend[:n:n]
+	size := 1
+	for _, p := range group {
+		size += len(p.res.msg) + 1
+	}
+	buf := make([]byte, 0, size)
+	if l.needNL {
+		buf = append(buf, '\n') // end a torn line so that these stand alone
+	}
+	for _, p := range group {
+		buf = append(append(buf, p.res.msg...), '\n')
+	}
+	f, syncFile, writeFile := l.f, l.syncFile, l.writeFile
+	if syncFile == nil {
+		syncFile = (*os.File).Sync
+	}
+	if writeFile == nil {
+		writeFile = (*os.File).Write
+	}
+	l.syncing = true
+	l.mu.Unlock()
+	_, werr := writeFile(f, buf)
+	var serr error
+	if werr == nil {
+		serr = syncFile(f)
+	}
+	l.mu.Lock()
+	l.syncing = false
+	l.syncs++
+	switch {
+	case werr != nil:
+		err := fmt.Errorf("step log %s: %w", l.path, werr)
+		// cut off what part of the write reached the file, so that no
+		// half line is left before the next one
+		if terr := f.Truncate(l.size); terr != nil {
+			l.failLocked(fmt.Errorf("%w; cutting the file back to its last step failed too: %v", err, terr))
+			return
+		}
+		l.dropWaitingLocked(err)
+		return
+	case serr != nil:
+		// after a failed fsync what reached the disk is not known, and
+		// a second fsync may report success for pages already lost
+		l.failLocked(fmt.Errorf("step log %s: sync: %w", l.path, serr))
+		return
+	}
+	l.size += int64(len(buf))
+	l.needNL = false
+	l.pend = l.pend[n:]
+	for _, p := range group {
+		delete(l.pendIDs, p.id)
+	}
+	l.commitLocked(group)
+	l.cond.Broadcast()
+}
+
+// commitLocked makes durable steps part of the log and relays them.
+func (l *StepLog) commitLocked(group []waitingStep) {
+	msgs := make([][]byte, len(group))
+	for i, p := range group {
+		l.ids[p.id] = p.res.seq
+		l.msgs = append(l.msgs, p.res.msg)
+		l.times = append(l.times, p.t)
+		msgs[i] = p.res.msg
+		p.res.done = true
+	}
+	if l.relay != nil {
+		l.relay(msgs)
+	}
+}
+
+// dropWaitingLocked drops every step waiting for a write after a write
+// failed: their Appends return err. The log goes on taking steps.
+func (l *StepLog) dropWaitingLocked(err error) {
+	for _, p := range l.pend {
+		p.res.done, p.res.err = true, err
+	}
+	l.pend = nil
+	clear(l.pendIDs)
+	l.cond.Broadcast()
+}
+
+// failLocked stops the log for good (a failed fsync, a file that cannot
+// be cut back or reopened, the log closed): the steps waiting for a write
+// are dropped (their Appends return the error) and no more are taken.
+func (l *StepLog) failLocked(err error) {
+	if l.failErr == nil {
+		l.failErr = err
+	}
+	l.dropWaitingLocked(l.failErr)
+}
+
+// quiesceLocked waits until no group is being written.
+func (l *StepLog) quiesceLocked() {
+	for l.syncing {
+		l.cond.Wait()
+	}
+}
+
+// setRelay makes the log call relay, with mu held, with every group of
+// steps once it is durable, in seq order. follow and relay see each step
+// exactly once between them.
+func (l *StepLog) setRelay(relay func(msgs [][]byte)) {
+	l.mu.Lock()
+	l.relay = relay
+	l.mu.Unlock()
+}
+
+// follow calls start, with mu held, with the durable steps after seq (see
+// since): every step that becomes durable later goes to the relay after
+// start has returned.
+func (l *StepLog) follow(after uint64, start func(first [][]byte)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	start(l.sinceLocked(after))
 }
 
 // since returns the step messages after seq (from the oldest held when
@@ -273,6 +482,10 @@ func (l *StepLog) Append(a WireAction) (msg []byte, seq uint64, added bool, err 
 func (l *StepLog) since(after uint64) [][]byte {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.sinceLocked(after)
+}
+
+func (l *StepLog) sinceLocked(after uint64) [][]byte {
 	after = max(after, l.base) - l.base
 	if after >= uint64(len(l.msgs)) {
 		return nil
@@ -324,6 +537,7 @@ const DefaultStepKeep = 90 * 24 * time.Hour
 func (l *StepLog) Compact(cutoff time.Time) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.quiesceLocked() // the file is not rewritten under a group being written to it
 	if l.failErr != nil {
 		return 0, l.failErr
 	}
@@ -421,26 +635,34 @@ func (l *StepLog) rewrite(msgs [][]byte) error {
 	f, err := os.OpenFile(l.path, os.O_RDWR|os.O_APPEND, 0o644)
 	if err != nil {
 		// the compacted log is on disk; this server life takes no more steps
-		l.failErr = fmt.Errorf("step log %s: reopen after compacting: %w", l.path, err)
+		l.failLocked(fmt.Errorf("step log %s: reopen after compacting: %w", l.path, err))
+		return l.failErr
+	}
+	size, err := fileSize(f)
+	if err != nil {
+		f.Close()
+		l.failLocked(err)
 		return l.failErr
 	}
 	l.f.Close()
-	l.f, l.needNL = f, false
+	l.f, l.needNL, l.size = f, false, size
 	return nil
 }
 
-// Close closes the file; a closed file log takes no more steps.
+// Close closes the file, once the steps waiting for a write are written;
+// a closed file log takes no more steps.
 func (l *StepLog) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.f == nil {
 		return nil
 	}
+	for l.syncing || (len(l.pend) > 0 && l.failErr == nil) {
+		l.cond.Wait() // each waiting step's Append writes it
+	}
 	err := l.f.Close()
 	l.f = nil
-	if l.failErr == nil {
-		l.failErr = fmt.Errorf("step log %s is closed", l.path)
-	}
+	l.failLocked(fmt.Errorf("step log %s is closed", l.path))
 	if err != nil {
 		return fmt.Errorf("step log %s: %w", l.path, err)
 	}

@@ -91,8 +91,9 @@ func (a *airRows) each(ctx context.Context, fn func(st *city.Station, rd *city.R
 // outside the feed server's bounds (city.ShanghaiBounds) are skipped.
 // Real files have errors: a cell that is not a number, a row without a
 // usable time or a station without a usable position is left out and
-// listed in problems; the file is refused only when nothing usable is
-// left or its header is wrong.
+// listed in problems, as is a station the feed server would refuse (a
+// name that is not UTF-8, say); the file is refused only when nothing
+// usable is left or its header is wrong.
 func readAirCSV(path string) (*airRows, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -139,6 +140,7 @@ func parseAirCSV(path string, r io.Reader, bounds city.Bounds) (*airRows, error)
 	}
 	sort.Slice(params, func(i, j int) bool { return params[i].param < params[j].param })
 
+	v := feeds.NewValidator(feeds.WithBounds(bounds))
 	out := &airRows{path: path}
 	known := map[string]bool{} // station codes seen, kept or skipped
 	kept := map[string]bool{}
@@ -149,11 +151,18 @@ func parseAirCSV(path string, r io.Reader, bounds city.Bounds) (*airRows, error)
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("line %d: %w", line, err))
+			// a row the CSV reader cannot split (a stray or unterminated
+			// quote) has no fields to ask the position of: its error
+			// carries the line
+			var pe *csv.ParseError
+			if !errors.As(err, &pe) {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			errs = append(errs, fmt.Errorf("line %d: %w", pe.StartLine, pe.Err))
 			continue
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
@@ -194,10 +203,17 @@ func parseAirCSV(path string, r io.Reader, bounds city.Bounds) (*airRows, error)
 			if name == "" {
 				name = code
 			}
-			out.stations = append(out.stations, city.Station{
+			st := city.Station{
 				ID: airStationPrefix + code, Feed: city.FeedAir, Name: name, Kind: city.KindAirStation,
 				Location: pt, Attrs: map[string]string{city.AttrCode: code},
-			})
+			}
+			// a station the feed server would refuse (a name that is not
+			// UTF-8, a code too long for an id …) is left out with its rows
+			if err := v.CheckStation(st); err != nil {
+				bad("station %s: %v", code, err)
+				continue
+			}
+			out.stations = append(out.stations, st)
 			kept[code] = true
 		}
 		if !kept[code] {

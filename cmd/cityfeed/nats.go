@@ -80,8 +80,8 @@ func logNATSStats(ctx context.Context, p *feeds.JetStreamPublisher, lg *log.Logg
 			return
 		case now := <-t.C:
 			pub, acked, retried := p.Counts()
-			lg.Printf("%.0f readings/s acked, %d published, %d acked, %d sent again after a failed ack",
-				float64(acked-last)/now.Sub(lastAt).Seconds(), pub, acked, retried)
+			lg.Printf("%.0f readings/s acked, %d published, %d acked, %d sent again after a failed ack, %d refused by NATS for good",
+				float64(acked-last)/now.Sub(lastAt).Seconds(), pub, acked, retried, p.Rejected())
 			last, lastAt = acked, now
 		}
 	}
@@ -91,7 +91,7 @@ func logNATSStats(ctx context.Context, p *feeds.JetStreamPublisher, lg *log.Logg
 func closeNATS(p *feeds.JetStreamPublisher, lg *log.Logger) error {
 	err := p.Close(shutdownTimeout)
 	pub, acked, retried := p.Counts()
-	lg.Printf("JetStream: %d readings published, %d acked, %d sent again", pub, acked, retried)
+	lg.Printf("JetStream: %d readings published, %d acked, %d sent again, %d messages refused by NATS for good", pub, acked, retried, p.Rejected())
 	if err != nil {
 		return fmt.Errorf("JetStream: %w", err)
 	}

@@ -25,6 +25,10 @@ type Publisher interface {
 	Publish(city.Reading) (uint64, error)
 }
 
+// refusal is an error by which a publisher refuses one reading for good
+// (it has reported it itself) and can take the next.
+type refusal interface{ Refused() bool }
+
 // Defaults and limits of Config.
 const (
 	DefaultInterval = 5 * time.Second  // reporting period of every station
@@ -219,7 +223,8 @@ func (s *Simulator) Tick(now time.Time) []city.Reading {
 }
 
 // Run puts every station to pub, then publishes a tick of readings every
-// interval until ctx is done (it then returns nil) or pub fails.
+// interval until ctx is done (it then returns nil) or pub fails (a
+// reading the publisher refuses for good alone is skipped).
 func (s *Simulator) Run(ctx context.Context, pub Publisher) error {
 	if s.err != nil {
 		return s.err
@@ -237,6 +242,10 @@ func (s *Simulator) Run(ctx context.Context, pub Publisher) error {
 	for {
 		for _, r := range s.Tick(s.cfg.Now()) {
 			if _, err := pub.Publish(r); err != nil {
+				var ref refusal
+				if errors.As(err, &ref) && ref.Refused() {
+					continue // that reading only: the publisher counted and reported it
+				}
 				return fmt.Errorf("publish %s reading of %s: %w", r.Feed, r.Station, err)
 			}
 		}

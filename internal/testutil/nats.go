@@ -82,6 +82,9 @@ type NATSConfig struct {
 	// other nodes' addresses, so that a client given only proxies' URLs
 	// cannot get round a cut proxy by reconnecting to a node directly.
 	NoAdvertise bool
+	// MaxPayload is the biggest message the servers take, in bytes (their
+	// max_payload); 0 leaves the servers' default.
+	MaxPayload int
 }
 
 // StartNATSWith is StartNATS with cfg.
@@ -104,6 +107,9 @@ func StartNATSWith(t testing.TB, n int, cfg NATSConfig) *NATSCluster {
 		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "server_name: %s\nlisten: 127.0.0.1:%d\n", nd.Name, nd.ClientPort)
+		if cfg.MaxPayload > 0 {
+			fmt.Fprintf(&b, "max_payload: %d\n", cfg.MaxPayload)
+		}
 		fmt.Fprintf(&b, "jetstream {\n  domain: %s\n  store_dir: %q\n  max_memory_store: 268435456\n  max_file_store: 2147483648\n}\n", NATSDomain, filepath.Join(nd.Dir, "js"))
 		fmt.Fprintf(&b, "leafnodes {\n  listen: 127.0.0.1:%d\n}\n", nd.LeafPort)
 		if n > 1 {
