@@ -12,6 +12,10 @@ GO        ?= go
 TAGS      := migrated_fynedo
 TEST_TAGS := ci,migrated_fynedo
 BIN       := bin
+# The release, from the nearest tag (a bare commit when there is none); the
+# binaries print it with --version and the About box shows it.
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X onescreen/internal/version.Version=$(VERSION)
 export CGO_ENABLED := 1
 
 # Packages needed to compile (Fyne's GL/X11 driver, cgo).
@@ -28,8 +32,8 @@ TEST_PKGS_NORECOMMENDS := imagemagick
 all: build
 
 build: deps
-	$(GO) build -tags $(TAGS) -o $(BIN)/onescreen .
-	$(GO) build -o $(BIN)/cityfeed ./cmd/cityfeed
+	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/onescreen .
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/cityfeed ./cmd/cityfeed
 
 run: build
 	./$(BIN)/onescreen $(ARGS)
