@@ -18,8 +18,8 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X onescreen/internal/version.Version=$(VERSION)
 export CGO_ENABLED := 1
 
-# Packages needed to compile (Fyne's GL/X11 driver, cgo).
-BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
+# Packages needed to compile (Fyne's GL/X11 driver, ALSA for the alarm sound, cgo).
+BUILD_PKGS := gcc pkg-config libasound2-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
               libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
 # Extra packages the tests use: a real X server for the smoke test, xwd and
 # ImageMagick for its screenshot, xmllint to validate CAP exports, nats-server
