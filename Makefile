@@ -15,6 +15,7 @@ BIN       := bin
 # The release, from the nearest tag (a bare commit when there is none); the
 # binaries print it with --version and the About box shows it.
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+VERSION   := $(VERSION)
 LDFLAGS   := -X onescreen/internal/version.Version=$(VERSION)
 export CGO_ENABLED := 1
 
