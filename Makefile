@@ -45,7 +45,7 @@ DIST      := dist
 WINZIP    := $(DIST)/onescreen-$(VERSION)-windows-amd64.zip
 
 .PHONY: all build run test bench deps deps-test vet fmt clean headless cityfeed fuzz \
-        package package-windows package-linux package-arm64 test-windows deps-package deps-arm64 deps-wine
+        package package-windows package-linux package-arm64 test-windows test-arm64 deps-package deps-arm64 deps-wine
 
 all: build
 
@@ -101,6 +101,12 @@ package-arm64: deps deps-package deps-arm64 $(FYNE)
 # on Xvfb (see scripts/test-windows); Wine's prefix is build/wineprefix.
 test-windows: package-windows deps-test deps-wine
 	VERSION=$(VERSION) GO=$(GO) TEST_TAGS=$(TEST_TAGS) ./scripts/test-windows $(CURDIR)/$(WINZIP)
+
+# The arm64 .deb's binaries under qemu-user: --version, the headless demo,
+# export readings (see scripts/test-arm64). Not part of `make test`: the
+# arm64 build adds some ten minutes on two cores.
+test-arm64: package-arm64
+	VERSION=$(VERSION) ./scripts/test-arm64 "$$(ls -t $(DIST)/onescreen_*_arm64.deb | head -n 1)"
 
 $(FYNE):
 	GOBIN=$(CURDIR)/build/tools $(GO) install $(FYNE_TOOL)

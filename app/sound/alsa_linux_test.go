@@ -15,18 +15,15 @@ import (
 // TestNoALSADeviceThroughTheLibrary opens the real default output with the
 // audio library, in a child process whose ALSA configuration names a sound
 // card that does not exist, as on a PC with no sound card: the player must
-// report ErrNoDevice once, with ALSA's reason, and Play must return at once.
+// report ErrNoDevice once, with ALSA's reason. (That Play does not wait for
+// the device is TestPlayDoesNotWaitForTheDevice.)
 func TestNoALSADeviceThroughTheLibrary(t *testing.T) {
 	if os.Getenv("ONESCREEN_SOUND_CHILD") == "1" {
 		var reports []error
 		done := make(chan struct{})
 		p := New(Options{OnError: func(err error) { reports = append(reports, err); close(done) }})
-		start := time.Now()
 		for i := 0; i < 3; i++ {
 			p.Play(Critical)
-		}
-		if d := time.Since(start); d > 100*time.Millisecond {
-			t.Fatalf("Play blocked for %v", d)
 		}
 		select {
 		case <-done:

@@ -190,3 +190,35 @@ func TestUnknownKindIsIgnored(t *testing.T) {
 		t.Fatal("after an unknown kind, Major did not play")
 	}
 }
+
+// TestPlayDoesNotWaitForTheDevice: Play and Silence return while the device
+// is still opening (the alarm is called on the UI goroutine), and the sound
+// asked for plays once it is open.
+func TestPlayDoesNotWaitForTheDevice(t *testing.T) {
+	dev := newCard()
+	release := make(chan struct{})
+	p := New(Options{Open: func() (Device, error) { <-release; return dev, nil }})
+	returned := make(chan struct{})
+	go func() {
+		p.Play(Major)
+		p.Silence()
+		p.Play(Critical)
+		close(returned)
+	}()
+	select {
+	case <-returned:
+	case <-time.After(10 * time.Second):
+		close(release)
+		t.Fatal("Play and Silence waited for the device to open")
+	}
+	close(release)
+	// Major was opened for and started, then silenced; Critical plays.
+	first := dev.next(t)
+	if rest := first.pull(t, period); len(rest) != 0 && !bytes.Equal(rest, PCM(Major)[:len(rest)]) {
+		t.Fatal("the first stream is not the major tone")
+	}
+	s := dev.next(t)
+	if got := s.pull(t, period); !bytes.Equal(got, PCM(Critical)[:period]) {
+		t.Fatal("after the device opened, the critical tone did not play")
+	}
+}
