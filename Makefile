@@ -36,7 +36,8 @@ PACKAGE_PKGS := gcc-mingw-w64-x86-64 zip unzip xz-utils
 # libraries (multiarch), qemu-user to run the result.
 ARM64_PKGS := gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static \
               libasound2-dev:arm64 libgl1-mesa-dev:arm64 libx11-dev:arm64 libxcursor-dev:arm64 \
-              libxrandr-dev:arm64 libxinerama-dev:arm64 libxi-dev:arm64 libxxf86vm-dev:arm64
+              libxrandr-dev:arm64 libxinerama-dev:arm64 libxi-dev:arm64 libxxf86vm-dev:arm64 \
+              libwayland-dev:arm64 libxkbcommon-dev:arm64
 # `make test-windows`: Debian's Wine (64-bit) on the test X server.
 WINE_PKGS := wine wine64
 FYNE_TOOL := fyne.io/tools/cmd/fyne@v1.7.4
