@@ -27,6 +27,7 @@ import (
 	"onescreen/cache"
 	"onescreen/city"
 	"onescreen/internal/memtrim"
+	"onescreen/internal/version"
 )
 
 const appID = "cn.gov.sh.onescreen"
@@ -45,6 +46,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return runExport(args[1:], stdout, stderr)
 		case "help", "-h", "--help", "-help":
 			usage(stderr, dashboardFlags(new(dashOpts)))
+			return nil
+		case "version", "--version", "-version":
+			fmt.Fprintln(stdout, version.Long("onescreen"))
 			return nil
 		}
 	}
@@ -170,6 +174,7 @@ usage:
   onescreen export dutylog [flags]      the duty log as CSV
                                         (export flags: onescreen export readings|alerts|cap --help)
   onescreen help
+  onescreen --version                   print the version
 
 flags:
 `)

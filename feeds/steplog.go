@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -621,11 +622,25 @@ func (l *StepLog) rewrite(msgs [][]byte) error {
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
+	closed := false
 	if err == nil {
+		if runtime.GOOS == "windows" {
+			// Windows replaces no file that is open (Go opens files
+			// without FILE_SHARE_DELETE): close the log first.
+			closed = l.f.Close() == nil
+		}
 		err = os.Rename(tmp.Name(), l.path)
 	}
 	if err != nil {
 		_ = os.Remove(tmp.Name())
+		if closed { // the log is as it was: append to it again
+			f, rerr := os.OpenFile(l.path, os.O_RDWR|os.O_APPEND, 0o644)
+			if rerr != nil {
+				l.failErr = fmt.Errorf("step log %s: reopen after a failed compaction: %w", l.path, rerr)
+				return l.failErr
+			}
+			l.f = f
+		}
 		return fmt.Errorf("compact step log %s: %w", l.path, err)
 	}
 	if d, err := os.Open(filepath.Dir(l.path)); err == nil {

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"onescreen/internal/version"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -9,7 +11,7 @@ import (
 )
 
 func (c *Console) showAbout() {
-	text := lang.L("onescreen — the district operations dashboard.") + "\n\n" +
+	text := lang.L("onescreen — the district operations dashboard.") + " " + version.String() + "\n\n" +
 		lang.L("Base map") + ": " + c.base.Attribution + "\n" +
 		lang.L("Font") + ": Noto Sans CJK SC (SIL Open Font License 1.1)\n" +
 		lang.L("Standards") + ": HJ 633-2012 / HJ 633-2026, GB 3838-2002, GB 3096-2008, GB 50974-2014, GB 50116-2013"

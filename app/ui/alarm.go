@@ -3,29 +3,38 @@ package ui
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
 	"time"
+
+	"onescreen/app/sound"
 )
 
 // alarmEvery is the shortest time between two alarm sounds.
 const alarmEvery = 4 * time.Second
 
-// alarm sounds the critical-alert tone through the system's audio player
-// (PulseAudio's paplay or ALSA's aplay). Fyne has no audio of its own. On a
-// machine with neither, the flashing row is the only signal.
+// alarm sounds the critical-alert tone through the audio library (package
+// sound); where it has no device, through the system's audio player
+// (paplay or aplay). On a machine with none, the flashing row is the only signal.
 type alarm struct {
 	mu     sync.Mutex
 	last   time.Time
 	player string
 	file   string
 	failed bool
+	snd    *sound.Player // the audio library; the system's player only when it has no device
 }
 
-func newAlarm() *alarm { return &alarm{} }
+func newAlarm() *alarm {
+	return &alarm{snd: sound.New(sound.Options{OnError: func(err error) { fmt.Fprintln(os.Stderr, "onescreen: alarm:", err) }})}
+}
+
+// Silence (消音) stops the alarm sounding now; the next Sound plays again.
+func (a *alarm) Silence() { a.snd.Silence() }
 
 // Sound plays the tone unless it played less than alarmEvery ago. It never
 // blocks the caller.
@@ -36,6 +45,10 @@ func (a *alarm) Sound() {
 		return
 	}
 	a.last = time.Now()
+	if a.snd.Err() == nil {
+		a.snd.Play(sound.Critical)
+		return
+	}
 	if a.file == "" {
 		for _, p := range []string{"paplay", "aplay"} {
 			if path, err := exec.LookPath(p); err == nil {

@@ -17,6 +17,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"onescreen/internal/version"
 )
 
 // Exit codes.
@@ -33,6 +35,7 @@ Usage:
   cityfeed replay FILE [flags]   serve a recording (from serve --record) or a national
                                  real-time air-quality CSV, at the original pace / speed
   cityfeed help                  show this help
+  cityfeed --version             print the version
 
 Flags of serve:
   --addr HOST:PORT      address to listen on (default 127.0.0.1:8765; port 0 picks one)
@@ -93,6 +96,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
+		return exitOK
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, version.Long("cityfeed"))
 		return exitOK
 	case "serve":
 		err = serve(ctx, args[1:], stderr)

@@ -597,3 +597,17 @@ func TestReplayCSVKeepsGoodRows(t *testing.T) {
 		}
 	}
 }
+
+// TestVersion: --version names the program and the version set at link time
+// (the test binary is built without -X, so "dev").
+func TestVersion(t *testing.T) {
+	for _, arg := range []string{"--version", "version"} {
+		out, err := exec.Command(binPath, arg).Output()
+		if err != nil {
+			t.Fatalf("%s: %v", arg, err)
+		}
+		if !bytes.HasPrefix(out, []byte("cityfeed dev (go")) {
+			t.Errorf("cityfeed %s = %q, want cityfeed dev (go…)", arg, out)
+		}
+	}
+}

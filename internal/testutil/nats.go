@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -217,7 +216,7 @@ func (nd *NATSNode) Start(t testing.TB) {
 	}
 }
 
-// Kill ends the node's process with SIGKILL (by its PID) and waits for it.
+// Kill ends the node's process (SIGKILL on Unix) and waits for it.
 func (nd *NATSNode) Kill(t testing.TB) {
 	t.Helper()
 	if nd.cmd == nil || nd.cmd.Process == nil {
@@ -226,7 +225,7 @@ func (nd *NATSNode) Kill(t testing.TB) {
 	select {
 	case <-nd.waitDone:
 	default:
-		_ = syscall.Kill(nd.cmd.Process.Pid, syscall.SIGKILL)
+		_ = nd.cmd.Process.Kill()
 		<-nd.waitDone
 	}
 	nd.cmd = nil
