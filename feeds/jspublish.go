@@ -61,14 +61,16 @@ type JetStreamPublisher struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	mu      sync.Mutex
-	seq     map[city.Feed]uint64
-	sendMu  sync.RWMutex // held for reading while a reading is queued, for writing to close the queue
-	closed  bool         // under sendMu
-	pending chan pendingPub
-	wg      sync.WaitGroup
-	errMu   sync.Mutex
-	err     error
+	mu     sync.Mutex
+	seq    map[city.Feed]uint64
+	sendMu sync.RWMutex // held for reading while a reading is queued, for writing to close the queue
+	closed bool         // under sendMu
+	// stopping: Close has begun; Publish takes no more readings
+	stopping atomic.Bool
+	pending  chan pendingPub
+	wg       sync.WaitGroup
+	errMu    sync.Mutex
+	err      error
 
 	published, acked, retried atomic.Uint64
 	refused                   atomic.Uint64 // readings published, then refused for good (never acked)
@@ -265,6 +267,9 @@ func (p *JetStreamPublisher) PutStation(st city.Station) error {
 // later is given to OnReject. Either way the publisher goes on with the
 // next readings.
 func (p *JetStreamPublisher) Publish(r city.Reading) (uint64, error) {
+	if p.stopping.Load() {
+		return 0, ErrClosed
+	}
 	if err := p.Err(); err != nil {
 		return 0, err
 	}
@@ -440,15 +445,28 @@ func (p *JetStreamPublisher) Stop() { p.cancel() }
 // Close waits up to wait for the outstanding acks, then disconnects.
 func (p *JetStreamPublisher) Close(wait time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	// Take no more readings, and let those being published finish, so
+	// that the wait below covers every reading counted as published (one
+	// published after the wait began was left unacked). A Publish stuck
+	// while the servers do not answer is let go when the wait is up.
+	p.stopping.Store(true)
+	for !p.sendMu.TryLock() {
+		if ctx.Err() != nil {
+			p.cancel()
+			p.sendMu.Lock()
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	wasClosed := p.closed
+	p.closed = true
+	p.sendMu.Unlock()
 	err := p.Flush(ctx)
-	cancel()
-	p.cancel() // the ack loop stops retrying; a blocked Publish returns
-	p.sendMu.Lock()
-	if !p.closed {
-		p.closed = true
+	p.cancel() // the ack loop stops retrying
+	if !wasClosed {
 		close(p.pending)
 	}
-	p.sendMu.Unlock()
 	p.wg.Wait()
 	p.nc.Close()
 	if errors.Is(err, ErrClosed) {
