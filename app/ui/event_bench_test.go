@@ -50,22 +50,23 @@ func (l *benchLive) AlertViews(now time.Time, closed bool) []desk.AlertView {
 func (l *benchLive) DataErr() error           { return l.in.Err() }
 func (l *benchLive) Changes() <-chan struct{} { return l.changes }
 
-// Samples are spread over time at random within spread of each other, so
-// that they do not fall in step with the pump's period.
-func benchEventToScreen(b *testing.B, events bool, minSamples int, spread time.Duration) {
-	samples := max(b.N, minSamples)
-	db, err := cache.Open(filepath.Join(b.TempDir(), "data"), cache.Options{})
+// newLiveDesk is a cache, an ingest and an alert desk over it, and the
+// live side the pump reads; with events, the desk's changes are signalled
+// as the runtime signals them. The cache is closed when tb ends.
+func newLiveDesk(tb testing.TB, events bool) (*cache.DB, *ingest.Ingest, *desk.AlertDesk, *benchLive) {
+	tb.Helper()
+	db, err := cache.Open(filepath.Join(tb.TempDir(), "data"), cache.Options{})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	defer db.Close()
+	tb.Cleanup(func() { db.Close() })
 	in, err := ingest.NewIngest(db, 0)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	dk, err := desk.NewAlertDesk(db, city.DefaultSiteConfig())
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	live := &benchLive{in: in, dk: dk}
 	if events {
@@ -78,6 +79,14 @@ func benchEventToScreen(b *testing.B, events bool, minSamples int, spread time.D
 		})
 	}
 	in.Observe(dk.Observe)
+	return db, in, dk, live
+}
+
+// Samples are spread over time at random within spread of each other, so
+// that they do not fall in step with the pump's period.
+func benchEventToScreen(b *testing.B, events bool, minSamples int, spread time.Duration) {
+	samples := max(b.N, minSamples)
+	db, in, dk, live := newLiveDesk(b, events)
 	in.Hello("bench")
 	in.State(feeds.Connected, nil)
 

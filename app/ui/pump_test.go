@@ -2,17 +2,13 @@ package ui
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2/test"
 	"github.com/paulmach/orb"
 
-	"onescreen/app/desk"
-	"onescreen/app/ingest"
 	"onescreen/assets"
-	"onescreen/cache"
 	"onescreen/city"
 )
 
@@ -20,27 +16,7 @@ import (
 // period: with a period of an hour, a new fire alarm still reaches the
 // alert panel, and the pump never read the cache for it.
 func TestPumpDrawsAReportedChangeAtOnce(t *testing.T) {
-	db, err := cache.Open(filepath.Join(t.TempDir(), "data"), cache.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	in, err := ingest.NewIngest(db, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dk, err := desk.NewAlertDesk(db, city.DefaultSiteConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	live := &benchLive{in: in, dk: dk, changes: make(chan struct{}, 1)}
-	dk.OnChange(func() {
-		select {
-		case live.changes <- struct{}{}:
-		default:
-		}
-	})
-	in.Observe(dk.Observe)
+	db, in, dk, live := newLiveDesk(t, true)
 	det := city.Station{ID: "fire-smoke-902", Feed: city.FeedFire, Kind: city.KindSmokeDetector, Name: "烟感 902", Location: orb.Point{121.49, 31.23}}
 	in.Station(det)
 	in.Flush()
